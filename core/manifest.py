@@ -1,0 +1,136 @@
+"""The model manifest: what a model directory holds and how its model reads sequence.
+
+``manifest.json`` sits beside the ONNX file. Written by ``model_export``, read by the service.
+Fields: ``name``, ``version``, ``assembly``; ``window`` (``length``, ``k``); ``tokenizer``
+(``version``, ``vocab_size``); ``features`` (``name``, ``group``, ``description`` each, in model
+output order); ``onnx`` (``file``, ``sha256``, ``input``, ``output``, ``opset``); ``produced_by``
+(versions of the tools that made it); ``parity`` (onnxruntime vs torch on real windows); and free
+``training`` notes.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.kmers import TOKENIZER_VERSION, Vocabulary
+from core.windows import WindowSpec
+
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    group: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class OnnxFile:
+    file: str
+    sha256: str
+    input: str = "tokens"
+    output: str = "probabilities"
+    opset: int = 17
+
+
+@dataclass(frozen=True)
+class ModelManifest:
+    name: str
+    version: str
+    assembly: str
+    window: WindowSpec
+    features: tuple[Feature, ...]
+    onnx: OnnxFile
+    tokenizer_version: str = TOKENIZER_VERSION
+    vocab_size: int = 0
+    produced_by: dict[str, str] = field(default_factory=dict)
+    parity: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [feature.name for feature in self.features]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "assembly": self.assembly,
+            "window": {"length": self.window.length, "k": self.window.k},
+            "tokenizer": {"version": self.tokenizer_version, "vocab_size": self.vocab_size},
+            "features": [asdict(feature) for feature in self.features],
+            "onnx": asdict(self.onnx),
+            "produced_by": self.produced_by,
+            "parity": self.parity,
+            "training": self.training,
+        }
+
+
+class ManifestError(ValueError):
+    """A model directory whose manifest is missing, malformed or does not match its files."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(manifest: ModelManifest, model_dir: Path) -> Path:
+    path = model_dir / MANIFEST_FILE
+    path.write_text(json.dumps(manifest.to_json(), indent=2) + "\n")
+    return path
+
+
+def load_manifest(model_dir: Path) -> ModelManifest:
+    """The manifest of ``model_dir``, checked against its ONNX file and this tokenizer."""
+    path = model_dir / MANIFEST_FILE
+    if not path.is_file():
+        raise ManifestError(
+            f"{model_dir} has no {MANIFEST_FILE}; point --model / LOGOSCORE_MODEL_DIR at a model "
+            "directory written by model_export"
+        )
+    try:
+        raw = json.loads(path.read_text())
+        manifest = ModelManifest(
+            name=raw["name"],
+            version=raw["version"],
+            assembly=raw["assembly"],
+            window=WindowSpec(length=raw["window"]["length"], k=raw["window"]["k"]),
+            features=tuple(Feature(**feature) for feature in raw["features"]),
+            onnx=OnnxFile(**raw["onnx"]),
+            tokenizer_version=raw["tokenizer"]["version"],
+            vocab_size=raw["tokenizer"]["vocab_size"],
+            produced_by=raw.get("produced_by", {}),
+            parity=raw.get("parity", {}),
+            training=raw.get("training", {}),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ManifestError(f"{path} is malformed ({error!r}); re-export the model") from error
+    _check_compatible(manifest, model_dir)
+    return manifest
+
+
+def _check_compatible(manifest: ModelManifest, model_dir: Path) -> None:
+    expected_vocab = Vocabulary(manifest.window.k).size
+    if manifest.tokenizer_version != TOKENIZER_VERSION or manifest.vocab_size != expected_vocab:
+        raise ManifestError(
+            f"model {manifest.name} was trained with tokenizer {manifest.tokenizer_version} "
+            f"(vocabulary {manifest.vocab_size}); this logoscore tokenizes with "
+            f"{TOKENIZER_VERSION} "
+            f"(vocabulary {expected_vocab}): retrain or use a matching logoscore"
+        )
+    onnx_path = model_dir / manifest.onnx.file
+    if not onnx_path.is_file():
+        raise ManifestError(f"{onnx_path} named by the manifest does not exist")
+    actual = file_sha256(onnx_path)
+    if actual != manifest.onnx.sha256:
+        raise ManifestError(
+            f"{onnx_path} has sha256 {actual}, the manifest says {manifest.onnx.sha256}: the "
+            "model file was changed after export; re-export it"
+        )

@@ -1,0 +1,1 @@
+"""Checkpoint -> ONNX model directory (model, manifest, model card), with parity checks."""

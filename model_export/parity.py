@@ -1,0 +1,41 @@
+"""Parity of the exported ONNX model with torch, on real reference windows."""
+
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+import torch
+from numpy.typing import NDArray
+
+from core.kmers import batch_tokens
+from core.reference import ReferenceGenome
+from core.windows import WindowSpec, reference_window, reverse_complement
+from model_export.onnx_export import INPUT_NAME
+from training.model import LogoModel
+
+
+def real_window_tokens(
+    reference: ReferenceGenome, spec: WindowSpec, windows: int = 16
+) -> NDArray[np.int64]:
+    """Tokens of ``windows`` reference windows spread over the first contig, both strands and
+    every frame: shape ``(windows * 2 * F, T)``; windows that are mostly N are skipped."""
+    span = next(iter(reference.spans.values()))
+    sequences: list[str] = []
+    for anchor in np.linspace(span.start + spec.length, span.end - 2 * spec.length, windows * 4):
+        window = reference_window(reference, span.name, int(anchor), spec)
+        if window.count("N") < len(window) // 10:
+            sequences += [window, reverse_complement(window)]
+        if len(sequences) == 2 * windows:
+            break
+    tokens = batch_tokens(sequences, spec.length, spec.k)  # B*2 F T
+    return tokens.reshape(-1, tokens.shape[-1])  # B*2*F T
+
+
+def max_abs_difference(model: LogoModel, onnx_path: Path, tokens: NDArray[np.int64]) -> float:
+    """max |onnxruntime - torch| over all probabilities of ``tokens`` ``(B, T)``."""
+    model.eval()
+    with torch.no_grad():
+        expected = model.probabilities(torch.from_numpy(tokens)).numpy()
+    session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    (actual,) = session.run(None, {INPUT_NAME: tokens})
+    return float(np.abs(np.asarray(actual) - expected).max())

@@ -1,0 +1,1 @@
+"""The scoring service: FastAPI app, ONNX Runtime engine, CLI. Never imports torch."""

@@ -1,0 +1,81 @@
+"""The scoring engine: parsed inputs -> one ``VariantScore`` per input, in input order."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.classify import Rejection, prepare
+from core.kmers import batch_tokens
+from core.reference import ReferenceGenome
+from core.scoring import VariantEffects, variant_effects
+from core.status import Status
+from core.variants import InvalidInput, ParsedInput
+from core.windows import AlleleWindows, reverse_complement
+from service.model import OnnxModel
+
+
+@dataclass(frozen=True)
+class VariantScore:
+    """The outcome for one input variant: ``effects`` rows are ``(N,)`` when scored."""
+
+    parsed: ParsedInput
+    status: Status
+    message: str | None = None
+    ref: np.ndarray | None = None
+    alt: np.ndarray | None = None
+    diff: np.ndarray | None = None
+    logfold: np.ndarray | None = None
+
+
+class ScoringEngine:
+    """Scores variants with one model against one reference."""
+
+    def __init__(self, model: OnnxModel, reference: ReferenceGenome) -> None:
+        self.model = model
+        self.reference = reference
+        self.spec = model.manifest.window
+
+    def score(self, inputs: list[ParsedInput]) -> list[VariantScore]:
+        """One score per input, same order; a rejected input never affects the others."""
+        prepared = [prepare(parsed, self.reference, self.spec) for parsed in inputs]
+        windows = [item for item in prepared if isinstance(item, AlleleWindows)]
+        effects = self._effects(windows)
+        results: list[VariantScore] = []
+        scored = 0
+        for parsed, item in zip(inputs, prepared, strict=True):
+            if isinstance(item, Rejection):
+                results.append(VariantScore(parsed, item.status, item.message))
+                continue
+            results.append(
+                VariantScore(
+                    parsed,
+                    Status.SCORED,
+                    ref=effects.ref[scored],
+                    alt=effects.alt[scored],
+                    diff=effects.diff[scored],
+                    logfold=effects.logfold[scored],
+                )
+            )
+            scored += 1
+        return results
+
+    def _effects(self, windows: list[AlleleWindows]) -> VariantEffects:
+        length, k = self.spec.length, self.spec.k
+        sequences = [
+            sequence
+            for window in windows
+            for allele in (window.ref, window.alt)
+            for sequence in (allele, reverse_complement(allele))
+        ]  # V*A*S, ordered variant, allele, strand
+        tokens = batch_tokens(sequences, length, k)  # V*A*S F T
+        rows = tokens.reshape(-1, tokens.shape[-1])  # V*A*S*F T
+        probabilities = self.model.predict(rows)  # V*A*S*F N
+        features = probabilities.shape[-1]
+        return variant_effects(probabilities.reshape(len(windows), 2, 2, k, features))  # V A S F N
+
+
+def input_fields(parsed: ParsedInput) -> tuple[str | None, int | None, str | None, str | None]:
+    """chrom, pos, ref and alt as the user gave them (``None`` where the input had none)."""
+    if isinstance(parsed, InvalidInput):
+        return parsed.chrom, parsed.pos, parsed.ref, parsed.alt
+    return parsed.chrom, parsed.pos, parsed.ref, parsed.alt

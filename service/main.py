@@ -1,0 +1,51 @@
+"""The FastAPI app: ``service.main:app``. The model and the FASTA open once, in ``lifespan``."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from core.reference import ReferenceGenome
+from service.engine import ScoringEngine
+from service.model import OnnxModel
+from service.routes import health, models, score
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = (
+    "Scores human variants in the non-coding genome with the LOGO genome language model: "
+    "per chromatin feature, the reference and alternate allele predictions and their "
+    "DeepSEA-style diff and logfold, averaged over k-mer reading frames and both strands. "
+    "Every input variant comes back with a status."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; settings are read from the environment at start-up unless given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        active = settings or Settings()
+        app.state.settings = active
+        reference = ReferenceGenome(active.fasta)
+        model = OnnxModel(active.model_dir, active.provider, active.batch_rows)
+        app.state.engine = ScoringEngine(model, reference)
+        logger.info(
+            "serving %s on %s against %s", model.manifest.name, model.provider, active.fasta.name
+        )
+        try:
+            yield
+        finally:
+            app.state.engine = None
+            reference.close()
+
+    app = FastAPI(title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.engine = None
+    for router in (score.router, models.router, health.router):
+        app.include_router(router)
+    return app
+
+
+app = create_app()

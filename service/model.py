@@ -1,0 +1,61 @@
+"""The ONNX model of a model directory, run with onnxruntime on CUDA when it has a GPU."""
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from numpy.typing import NDArray
+
+from core.manifest import ModelManifest, load_manifest
+from service.settings import Provider
+
+logger = logging.getLogger(__name__)
+
+_CUDA = "CUDAExecutionProvider"
+_CPU = "CPUExecutionProvider"
+
+
+def choose_providers(provider: Provider) -> list[str]:
+    available = onnxruntime.get_available_providers()
+    if provider is Provider.CUDA and _CUDA not in available:
+        raise RuntimeError(
+            "LOGOSCORE_PROVIDER=cuda but onnxruntime has no CUDAExecutionProvider; install "
+            "logoscore[gpu] on a machine with a GPU, or set LOGOSCORE_PROVIDER=auto"
+        )
+    if provider is not Provider.CPU and _CUDA in available:
+        return [_CUDA, _CPU]
+    return [_CPU]
+
+
+class OnnxModel:
+    """A loaded model: its manifest and an inference session."""
+
+    def __init__(self, model_dir: Path, provider: Provider, batch_rows: int) -> None:
+        self.manifest: ModelManifest = load_manifest(model_dir)
+        self.session = onnxruntime.InferenceSession(
+            str(model_dir / self.manifest.onnx.file), providers=choose_providers(provider)
+        )
+        self.provider: str = self.session.get_providers()[0]
+        self.batch_rows = batch_rows
+        self.tokens_per_frame = 1 + self.manifest.window.length // self.manifest.window.k
+        logger.info("loaded model %s on %s", self.manifest.name, self.provider)
+
+    def predict(self, tokens: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Probabilities ``(R, N)`` for token rows ``(R, T)``, in calls of ``batch_rows`` rows."""
+        if tokens.ndim != 2 or tokens.shape[1] != self.tokens_per_frame:
+            raise ValueError(f"expected tokens (R, {self.tokens_per_frame}), got {tokens.shape}")
+        outputs = [
+            self.session.run(
+                [self.manifest.onnx.output],
+                {self.manifest.onnx.input: tokens[start : start + self.batch_rows]},
+            )[0]
+            for start in range(0, len(tokens), self.batch_rows)
+        ]
+        features = len(self.manifest.features)
+        if not outputs:
+            return np.zeros((0, features), dtype=np.float32)
+        probabilities = np.concatenate(outputs).astype(np.float32)  # R N
+        if probabilities.shape != (len(tokens), features):
+            raise RuntimeError(f"model returned {probabilities.shape} for {tokens.shape} tokens")
+        return probabilities

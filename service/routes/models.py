@@ -1,0 +1,27 @@
+"""``GET /models``: the model being served, its features and where it runs."""
+
+from fastapi import APIRouter
+
+from service.dependencies import Engine
+from service.results import model_info
+from service.schemas import FeatureInfo, ModelDescription, ModelsResponse
+
+router = APIRouter(tags=["models"])
+
+
+@router.get("/models", operation_id="models-list", response_model=ModelsResponse)
+def list_models(engine: Engine) -> ModelsResponse:
+    """The served model: name, version, sha256, assembly, window, features, provider."""
+    manifest = engine.model.manifest
+    description = ModelDescription(
+        **model_info(engine.model).model_dump(),
+        window=manifest.window.length,
+        k=manifest.window.k,
+        provider=engine.model.provider,
+        features=[
+            FeatureInfo(name=f.name, group=f.group, description=f.description)
+            for f in manifest.features
+        ],
+        parity=manifest.parity,
+    )
+    return ModelsResponse(models=[description])

@@ -1,0 +1,122 @@
+"""Request and response bodies of the HTTP API."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.status import Status
+
+
+class VariantObject(BaseModel):
+    """A variant as separate fields, VCF semantics (1-based ``pos``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"chrom": "20", "pos": 1292033, "ref": "C", "alt": "T"}}
+    )
+
+    chrom: str
+    pos: int
+    ref: str
+    alt: str = Field(description="one ALT, or several separated by commas (one result each)")
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "variants": [
+                    "20:1292033:C:T",
+                    "chr20-1340527-T-TGTC",
+                    {"chrom": "20", "pos": 1600125, "ref": "GAA", "alt": "G"},
+                ],
+                "top_k": 4,
+            }
+        }
+    )
+
+    variants: list[str | VariantObject] = Field(
+        min_length=1,
+        description="strings (CHROM:POS:REF:ALT, CHROM-POS-REF-ALT, ...) or objects, mixed",
+    )
+    top_k: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="return only the k features with the largest |logfold|"
+    )
+
+
+class ModelInfo(BaseModel):
+    name: str
+    version: str
+    sha256: str
+    assembly: str
+
+
+class ReferenceInfo(BaseModel):
+    file: str
+    index_sha256: str
+    contigs: list[str]
+
+
+class FeatureScore(BaseModel):
+    name: str
+    ref: float = Field(
+        description="p(feature) for the reference allele, frame- and strand-averaged"
+    )
+    alt: float = Field(description="p(feature) for the alternate allele")
+    diff: float = Field(description="p_alt - p_ref, strand-averaged")
+    logfold: float = Field(description="log2 odds(alt) - log2 odds(ref), strand-averaged")
+
+
+class VariantResult(BaseModel):
+    input: str = Field(description="the input record as given (CHROM:POS:REF:ALT for VCF)")
+    record: int = Field(description="0-based index of the input record")
+    alt_index: int = Field(description="which ALT of the record this result is for")
+    line: int | None = Field(default=None, description="1-based line in the uploaded file")
+    id: str | None = None
+    chrom: str | None
+    pos: int | None
+    ref: str | None
+    alt: str | None
+    status: Status
+    message: str | None = None
+    features: list[FeatureScore] = Field(
+        default_factory=list, description="sorted by |logfold|, largest first"
+    )
+
+
+class ScoreResponse(BaseModel):
+    model: ModelInfo
+    reference: ReferenceInfo
+    results: list[VariantResult]
+
+
+class FeatureInfo(BaseModel):
+    name: str
+    group: str
+    description: str
+
+
+class ModelDescription(ModelInfo):
+    window: int
+    k: int
+    provider: str
+    features: list[FeatureInfo]
+    parity: dict[str, float | int | str]
+
+
+class ModelsResponse(BaseModel):
+    models: list[ModelDescription]
+
+
+class Liveness(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    model: str | None = None
+    provider: str | None = None
+    detail: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    detail: str

@@ -1,0 +1,28 @@
+"""Service settings, from ``LOGOSCORE_*`` environment variables; the defaults serve the bundled
+demo model on the bundled reference slice, CPU or GPU as onnxruntime finds it."""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+DEMO_MODEL_DIR = REPOSITORY_ROOT / "models" / "demo"
+DEMO_FASTA = REPOSITORY_ROOT / "models" / "reference" / "GRCh37_chr20_1-6000000.fa"
+
+
+class Provider(StrEnum):
+    AUTO = "auto"
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOGOSCORE_", protected_namespaces=())
+
+    model_dir: Path = DEMO_MODEL_DIR
+    fasta: Path = DEMO_FASTA
+    provider: Provider = Provider.AUTO
+    batch_rows: int = 320
+    """Rows (one reading frame of one strand of one allele) per onnxruntime call."""
+    max_variants_per_request: int = 10_000

@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from core.kmers import CLS, UNK, Vocabulary, batch_tokens, frame_tokens, kmer_ids
+
+
+def test_vocabulary_has_every_5mer_over_acgtn_and_four_special_ids() -> None:
+    vocabulary = Vocabulary(5)
+    assert vocabulary.size == 3_129  # 5**5 k-mers + pad, unk, cls, mask
+    assert vocabulary.kmer_id("AAAAA") == 4
+    # A=0 C=1 G=2 T=3 N=4, base 5, most significant base first
+    assert vocabulary.kmer_id("ACGTN") == 4 + 0 * 625 + 1 * 125 + 2 * 25 + 3 * 5 + 4
+    assert vocabulary.kmer_id("NNNNN") == 3_128
+    assert vocabulary.kmer_id("acgtn") == vocabulary.kmer_id("ACGTN")
+    assert vocabulary.kmer_id("ACGTR") == UNK
+
+
+def test_overlapping_kmer_ids_of_a_known_sequence() -> None:
+    assert kmer_ids("AACGT", 3).tolist() == [4 + 1, 4 + 5 + 2, 4 + 25 + 10 + 3]  # AAC ACG CGT
+
+
+def test_frames_hold_non_overlapping_kmers_after_cls() -> None:
+    # window length 10, k = 5: read 14 bases; frame f holds the 5-mers starting at f and f + 5
+    sequence = "AAAAACCCCCGGGG"
+    tokens = frame_tokens(sequence, length=10, k=5)
+    vocabulary = Vocabulary(5)
+    expected = [
+        [CLS, vocabulary.kmer_id(sequence[f : f + 5]), vocabulary.kmer_id(sequence[f + 5 : f + 10])]
+        for f in range(5)
+    ]
+    assert tokens.dtype == np.int64
+    assert tokens.tolist() == expected
+    assert tokens[0].tolist() == [CLS, 4, 4 + 781]  # AAAAA, CCCCC = 1*(625+125+25+5+1)
+
+
+def test_a_1000_bp_window_gives_5_frames_of_201_tokens() -> None:
+    tokens = batch_tokens(["ACGT" * 251], length=1000, k=5)
+    assert tokens.shape == (1, 5, 201)
+
+
+def test_a_window_of_the_wrong_length_is_refused() -> None:
+    with pytest.raises(ValueError, match="read as 1004 bases"):
+        frame_tokens("A" * 1000, length=1000, k=5)

@@ -1,0 +1,71 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+import pytest
+import torch
+
+from core.kmers import Vocabulary
+from core.manifest import Feature, file_sha256, load_manifest
+from core.reference import ReferenceGenome
+from core.windows import WindowSpec
+from model_export.cli import export_model_dir
+from model_export.onnx_export import export_onnx
+from model_export.parity import max_abs_difference, real_window_tokens
+from service.settings import DEMO_MODEL_DIR
+from tests.conftest import SLICE_FASTA
+from tests.training.test_model import hand_set_model
+from training.checkpoint import Checkpoint, save_checkpoint
+from training.model import LogoConfig, LogoModel
+
+SPEC = WindowSpec()
+
+
+@pytest.fixture(scope="module")
+def random_model() -> LogoModel:
+    torch.manual_seed(0)
+    return LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=3)).eval()
+
+
+def test_onnx_equals_torch_within_1e_4_on_real_windows(
+    random_model: LogoModel, slice_reference: ReferenceGenome, tmp_path: Path
+) -> None:
+    onnx_path = export_onnx(random_model, tmp_path / "model.onnx", tokens_per_frame=201)
+    tokens = real_window_tokens(slice_reference, SPEC, windows=4)  # 4 windows x 2 strands x 5
+    assert tokens.shape == (40, 201)
+    assert max_abs_difference(random_model, onnx_path, tokens) <= 1e-4
+
+
+def test_the_batch_axis_is_dynamic_and_hand_set_weights_survive_export(tmp_path: Path) -> None:
+    onnx_path = export_onnx(hand_set_model(), tmp_path / "model.onnx", tokens_per_frame=201)
+    session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    for batch in (1, 7):
+        tokens = np.full((batch, 201), 10, dtype=np.int64)
+        (probabilities,) = session.run(None, {"tokens": tokens})
+        np.testing.assert_allclose(probabilities, [[0.5, 0.75]] * batch, atol=1e-6)
+
+
+def test_export_writes_a_model_directory_the_service_can_load(
+    random_model: LogoModel, tmp_path: Path
+) -> None:
+    features = [Feature(f"f{i}", "test", "") for i in range(3)]
+    checkpoint = save_checkpoint(
+        Checkpoint(random_model, features, SPEC, "GRCh37", {"parameters": 1}), tmp_path / "m.pt"
+    )
+    out = tmp_path / "model"
+    export_model_dir(checkpoint, SLICE_FASTA, out, "test-model", "0.0.1")
+    manifest = load_manifest(out)
+    assert manifest.onnx.sha256 == file_sha256(out / "model.onnx")
+    assert manifest.feature_names == ["f0", "f1", "f2"]
+    assert manifest.vocab_size == 3_129 and manifest.window == SPEC
+    assert manifest.parity["max_abs_difference"] <= 1e-4
+    assert {"torch", "onnx", "onnxruntime", "logoscore"} <= set(manifest.produced_by)
+    assert (out / "MODEL_CARD.md").read_text().startswith("# test-model 0.0.1")
+
+
+def test_the_bundled_demo_model_matches_its_manifest() -> None:
+    manifest = load_manifest(DEMO_MODEL_DIR)  # checks the sha256 and the tokenizer
+    raw = json.loads((DEMO_MODEL_DIR / "manifest.json").read_text())
+    assert raw["assembly"] == "GRCh37" and raw["window"] == {"length": 1000, "k": 5}
+    assert manifest.parity["max_abs_difference"] <= 1e-4

@@ -1,0 +1,18 @@
+import json
+from pathlib import Path
+
+from service.main import create_app
+
+COMMITTED = Path(__file__).parents[1] / "openapi" / "openapi.json"
+
+
+def test_the_committed_openapi_document_matches_the_app() -> None:
+    assert json.loads(COMMITTED.read_text()) == create_app().openapi(), (
+        "openapi/openapi.json is stale: run `make openapi` and commit it"
+    )
+
+
+def test_operation_ids_are_stable() -> None:
+    paths = create_app().openapi()["paths"]
+    ids = sorted(op["operationId"] for path in paths.values() for op in path.values())
+    assert ids == ["health-live", "health-ready", "models-list", "score-variants", "score-vcf"]

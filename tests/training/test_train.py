@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.kmers import Vocabulary
+from core.manifest import Feature
+from core.reference import ReferenceGenome
+from core.windows import WindowSpec
+from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from training.data.labels import bin_labels
+from training.data.samples import Region, Samples, tile_bins
+from training.model import LogoConfig, LogoModel
+from training.train import TrainSettings, train
+
+SPEC = WindowSpec()
+# The two real UCSC CpG islands (chromhmm-example, hg19) inside the test slice
+CPG_ISLANDS = np.array([[1_286_516, 1_286_727], [1_293_681, 1_294_328]], dtype=np.int64)
+
+
+def _samples(reference: ReferenceGenome) -> Samples:
+    starts = tile_bins(Region("20", 1_286_000, 1_296_000), SPEC)
+    labels = bin_labels(starts, CPG_ISLANDS, span_end=1_300_000)[:, None]
+    return Samples(contig="20", bin_starts=starts, labels=labels)
+
+
+def _run(reference: ReferenceGenome) -> tuple[LogoModel, list[float]]:
+    torch.manual_seed(0)
+    model = LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=1, dropout=0.0))
+    settings = TrainSettings(steps=3, batch_size=4, warmup_steps=1, seed=1)
+    history = train(model, reference, _samples(reference), SPEC, settings)
+    return model, history.losses
+
+
+def test_training_steps_are_finite_and_reproducible(slice_reference: ReferenceGenome) -> None:
+    samples = _samples(slice_reference)
+    assert samples.labels.sum() >= 1
+    _, first = _run(slice_reference)
+    _, second = _run(slice_reference)
+    assert len(first) == 3 and all(np.isfinite(first))
+    assert first == second
+
+
+def test_a_checkpoint_round_trip_keeps_the_outputs(
+    slice_reference: ReferenceGenome, tmp_path: Path
+) -> None:
+    model, _ = _run(slice_reference)
+    model.eval()
+    path = save_checkpoint(
+        Checkpoint(model, [Feature("CpG_island", "annotation")], SPEC, "GRCh37", {"steps": 3}),
+        tmp_path / "model.pt",
+    )
+    loaded = load_checkpoint(path)
+    tokens = torch.randint(4, Vocabulary(5).size, (2, 201))
+    with torch.no_grad():
+        assert torch.equal(model(tokens), loaded.model(tokens))
+    assert loaded.features == [Feature("CpG_island", "annotation")]
+    assert (loaded.window, loaded.assembly, loaded.training) == (SPEC, "GRCh37", {"steps": 3})

@@ -1,0 +1,1 @@
+"""Training of LOGO models in PyTorch: data preparation, the model, training loops."""

@@ -1,0 +1,39 @@
+"""Token batches for training and evaluation, read through the core tokenizer and windows."""
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.kmers import batch_tokens
+from core.reference import ReferenceGenome
+from core.windows import WindowSpec, reference_window, reverse_complement
+from training.data.samples import Samples
+
+
+def window_of(reference: ReferenceGenome, samples: Samples, index: int, spec: WindowSpec) -> str:
+    return reference_window(reference, samples.contig, samples.anchor(index), spec)
+
+
+def training_tokens(
+    reference: ReferenceGenome,
+    samples: Samples,
+    indices: NDArray[np.int64],
+    spec: WindowSpec,
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """One random strand and one random reading frame per sample: shape ``(B, T)``."""
+    windows = [window_of(reference, samples, int(index), spec) for index in indices]
+    strands = rng.integers(0, 2, size=len(windows))
+    windows = [reverse_complement(w) if s else w for w, s in zip(windows, strands, strict=True)]
+    tokens = batch_tokens(windows, spec.length, spec.k)  # B F T
+    frames = rng.integers(0, spec.k, size=len(windows))
+    return tokens[np.arange(len(windows)), frames]  # B T
+
+
+def serving_tokens(
+    reference: ReferenceGenome, samples: Samples, indices: NDArray[np.int64], spec: WindowSpec
+) -> NDArray[np.int64]:
+    """Every strand and frame, as serving reads them: shape ``(B * 2 * F, T)``."""
+    windows = [window_of(reference, samples, int(index), spec) for index in indices]
+    both = [strand for w in windows for strand in (w, reverse_complement(w))]  # B*2
+    tokens = batch_tokens(both, spec.length, spec.k)  # B*2 F T
+    return tokens.reshape(-1, tokens.shape[-1])  # B*2*F T

@@ -1,0 +1,161 @@
+"""``python -m training.cli train``: fine-tune a LOGO model on labelled windows of a reference.
+
+Labels come from the annotation packages of ``training.data.sources`` (fetched and checked by
+sha256); splits are contiguous regions given as ``CONTIG:START-END`` (1-based, inclusive); the
+training split is the rest of the reference.
+"""
+
+import argparse
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.kmers import Vocabulary
+from core.manifest import Feature
+from core.reference import ReferenceGenome
+from core.windows import WindowSpec
+from training.checkpoint import Checkpoint, save_checkpoint
+from training.data.labels import BIN_SIZE, DEMO_FEATURES, bin_labels, read_bed_intervals
+from training.data.samples import Region, Samples, region_samples
+from training.data.sources import SOURCES, fetch
+from training.evaluate import feature_auroc, predict_windows
+from training.model import LogoConfig, LogoModel, parameter_count
+from training.train import TrainSettings, settings_dict, train
+
+
+def parse_region(text: str, reference: ReferenceGenome) -> Region:
+    """``CONTIG:START-END`` (1-based, inclusive) -> 0-based half-open region, contig resolved."""
+    name, _, interval = text.rpartition(":")
+    start, _, end = interval.replace(",", "").partition("-")
+    contig = reference.resolve(name)
+    if contig is None:
+        raise SystemExit(reference.unknown_contig_message(name))
+    return Region(contig=contig, start=int(start) - 1, end=int(end))
+
+
+def format_region(region: Region) -> str:
+    return f"{region.contig}:{region.start + 1}-{region.end}"
+
+
+def rest_of_span(reference: ReferenceGenome, held_out: list[Region]) -> list[Region]:
+    """The parts of the held-out regions' contig not in any of them."""
+    span = reference.spans[held_out[0].contig]
+    regions, cursor = [], span.start
+    for region in sorted(held_out, key=lambda r: r.start):
+        if region.start > cursor:
+            regions.append(Region(span.name, cursor, region.start))
+        cursor = max(cursor, region.end)
+    if cursor < span.end:
+        regions.append(Region(span.name, cursor, span.end))
+    return regions
+
+
+def build_splits(
+    reference: ReferenceGenome, spec: WindowSpec, regions: dict[str, list[Region]]
+) -> dict[str, Samples]:
+    contig = regions["test"][0].contig
+    span = reference.spans[contig]
+    all_bins = np.arange(span.start, span.end - BIN_SIZE + 1, BIN_SIZE, dtype=np.int64)
+    labels_of = {
+        feature.name: bin_labels(
+            all_bins, read_bed_intervals(fetch(SOURCES[feature.source]), contig), span.end
+        )
+        for feature in DEMO_FEATURES
+    }
+    splits = {}
+    for split, split_regions in regions.items():
+        parts = [region_samples(reference, r, labels_of, all_bins, spec) for r in split_regions]
+        splits[split] = Samples(
+            contig=contig,
+            bin_starts=np.concatenate([part.bin_starts for part in parts]),
+            labels=np.concatenate([part.labels for part in parts]),
+        )
+    return splits
+
+
+def evaluate_splits(
+    model: LogoModel, reference: ReferenceGenome, splits: dict[str, Samples], spec: WindowSpec
+) -> dict[str, Any]:
+    names = [feature.name for feature in DEMO_FEATURES]
+    metrics = {}
+    for split in ("validation", "test"):
+        samples = splits[split]
+        started = time.perf_counter()
+        predictions = predict_windows(model, reference, samples, np.arange(len(samples)), spec)
+        metrics[split] = feature_auroc(predictions, samples.labels, names)
+        print(f"{split} AUROC ({time.perf_counter() - started:.0f} s): {metrics[split]}")
+    return metrics
+
+
+def source_descriptions() -> dict[str, str]:
+    return {
+        feature.name: (
+            f"{SOURCES[feature.source].package} {SOURCES[feature.source].version}: "
+            f"{SOURCES[feature.source].member}"
+        )
+        for feature in DEMO_FEATURES
+    }
+
+
+def run_train(args: argparse.Namespace) -> None:
+    reference = ReferenceGenome(args.fasta)
+    spec = WindowSpec(length=args.window, k=args.k)
+    test, validation = parse_region(args.test, reference), parse_region(args.validation, reference)
+    regions = {
+        "train": rest_of_span(reference, [test, validation]),
+        "validation": [validation],
+        "test": [test],
+    }
+    splits = build_splits(reference, spec, regions)
+    for name, samples in splits.items():
+        positives = samples.labels.sum(axis=0).tolist()
+        print(f"{name}: {len(samples)} bins, positive bins per feature {positives}")
+    vocabulary = Vocabulary(spec.k).size
+    model = LogoModel(LogoConfig(vocab_size=vocabulary, outputs=len(DEMO_FEATURES)))
+    full = LogoModel(LogoConfig(vocab_size=vocabulary, outputs=919))
+    print(
+        f"parameters: {parameter_count(model):,} with {len(DEMO_FEATURES)} outputs, "
+        f"{parameter_count(full):,} with 919 (LOGO-919: 1,526,679)"
+    )
+    settings = TrainSettings(steps=args.steps, batch_size=args.batch_size, seed=args.seed)
+    history = train(model, reference, splits["train"], spec, settings)
+    training = {
+        "reference": f"{args.fasta.name} (index sha256 {reference.index_sha256})",
+        "sources": source_descriptions(),
+        "splits": {name: [format_region(r) for r in rs] for name, rs in regions.items()},
+        "bins": {name: len(samples) for name, samples in splits.items()},
+        "settings": settings_dict(settings),
+        "history": history.summary(),
+        "metrics": evaluate_splits(model, reference, splits, spec),
+        "parameters": parameter_count(model),
+        "pretraining": "none (fine-tuned from random initialisation)",
+    }
+    features = [Feature(f.name, f.group, f.description) for f in DEMO_FEATURES]
+    save_checkpoint(Checkpoint(model, features, spec, args.assembly, training), args.out)
+    print(f"checkpoint written to {args.out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m training.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    train_parser = commands.add_parser("train", help="fine-tune on labelled windows")
+    train_parser.add_argument("--fasta", type=Path, required=True)
+    train_parser.add_argument("--out", type=Path, required=True, help="checkpoint path (.pt)")
+    train_parser.add_argument("--test", default="20:3000001-3500000")
+    train_parser.add_argument("--validation", default="20:3500001-4000000")
+    train_parser.add_argument("--assembly", default="GRCh37")
+    train_parser.add_argument("--window", type=int, default=1000)
+    train_parser.add_argument("--k", type=int, default=5)
+    train_parser.add_argument("--steps", type=int, default=700)
+    train_parser.add_argument("--batch-size", type=int, default=32)
+    train_parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    run_train(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Data preparation from registry packages: sources, labels, training samples."""

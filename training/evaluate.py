@@ -1,0 +1,61 @@
+"""Held-out evaluation: per-feature AUROC of frame- and strand-averaged predictions."""
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+from core.reference import ReferenceGenome
+from core.windows import WindowSpec
+from training.batches import serving_tokens
+from training.data.samples import Samples
+from training.model import LogoModel
+
+
+def auroc(scores: NDArray[np.floating], labels: NDArray[np.integer]) -> float:
+    """Area under the ROC curve (Mann-Whitney U, ties averaged); NaN with one class only."""
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(len(scores), dtype=np.float64)
+    sorted_scores = scores[order]
+    # average ranks over ties
+    _, first, counts = np.unique(sorted_scores, return_index=True, return_counts=True)
+    average = first + (counts + 1) / 2.0
+    ranks[order] = np.repeat(average, counts)
+    rank_sum = ranks[labels.astype(bool)].sum()
+    return float((rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives))
+
+
+@torch.no_grad()
+def predict_windows(
+    model: LogoModel,
+    reference: ReferenceGenome,
+    samples: Samples,
+    indices: NDArray[np.int64],
+    spec: WindowSpec,
+    batch_windows: int = 16,
+) -> NDArray[np.float64]:
+    """Probabilities ``(n, N)`` averaged over frames and both strands, as serving computes them."""
+    model.eval()
+    outputs = []
+    for offset in range(0, len(indices), batch_windows):
+        chunk = indices[offset : offset + batch_windows]
+        tokens = torch.from_numpy(serving_tokens(reference, samples, chunk, spec))  # B*2*F T
+        probabilities = model.probabilities(tokens).numpy()  # B*2*F N
+        outputs.append(probabilities.reshape(len(chunk), 2 * spec.k, -1).mean(axis=1))  # B N
+    return np.concatenate(outputs).astype(np.float64)
+
+
+def feature_auroc(
+    predictions: NDArray[np.float64], labels: NDArray[np.uint8], names: list[str]
+) -> dict[str, dict[str, float]]:
+    return {
+        name: {
+            "auroc": round(auroc(predictions[:, i], labels[:, i]), 4),
+            "positives": int(labels[:, i].sum()),
+            "bins": len(labels),
+        }
+        for i, name in enumerate(names)
+    }

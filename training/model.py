@@ -1,0 +1,132 @@
+"""The LOGO model (Yang et al., NAR 2022, 50(14):e81) in PyTorch: a small ALBERT.
+
+k-mer token embedding (128) + learned positions (512 x 128), LayerNorm, a 128 -> 256 projection,
+one post-LayerNorm transformer block (8 heads, FFN 1024, GELU) applied twice with shared weights,
+and a head on the first (``cls``) token: one logit per chromatin feature. Input tokens are one
+reading frame, shape ``(B, T)`` (``core.kmers``); the sigmoid is applied by ``probabilities``,
+which is what gets exported to ONNX.
+"""
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from core.kmers import PAD
+
+
+@dataclass(frozen=True)
+class LogoConfig:
+    vocab_size: int
+    outputs: int
+    embedding_dim: int = 128
+    hidden_dim: int = 256
+    heads: int = 8
+    ffn_dim: int = 1024
+    block_applications: int = 2
+    max_positions: int = 512
+    dropout: float = 0.1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, config: LogoConfig) -> None:
+        super().__init__()
+        self.heads = config.heads
+        self.head_dim = config.hidden_dim // config.heads
+        self.query = nn.Linear(config.hidden_dim, config.hidden_dim)
+        self.key = nn.Linear(config.hidden_dim, config.hidden_dim)
+        self.value = nn.Linear(config.hidden_dim, config.hidden_dim)
+        self.output = nn.Linear(config.hidden_dim, config.hidden_dim)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def _split(self, x: Tensor) -> Tensor:
+        batch, length, _ = x.shape
+        return x.view(batch, length, self.heads, self.head_dim).transpose(1, 2)  # B H T D
+
+    def forward(self, x: Tensor) -> Tensor:  # B T C
+        batch, length, channels = x.shape
+        q, k, v = self._split(self.query(x)), self._split(self.key(x)), self._split(self.value(x))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)  # B H T T
+        weights = self.dropout(torch.softmax(scores, dim=-1))
+        context = (weights @ v).transpose(1, 2).reshape(batch, length, channels)  # B T C
+        return self.output(context)  # type: ignore[no-any-return]
+
+
+class TransformerBlock(nn.Module):
+    """One post-LayerNorm encoder block, as in BERT/ALBERT."""
+
+    def __init__(self, config: LogoConfig) -> None:
+        super().__init__()
+        self.attention = SelfAttention(config)
+        self.attention_norm = nn.LayerNorm(config.hidden_dim)
+        self.ffn = nn.Sequential(
+            nn.Linear(config.hidden_dim, config.ffn_dim),
+            nn.GELU(),
+            nn.Linear(config.ffn_dim, config.hidden_dim),
+        )
+        self.ffn_norm = nn.LayerNorm(config.hidden_dim)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: Tensor) -> Tensor:  # B T C
+        x = self.attention_norm(x + self.dropout(self.attention(x)))
+        return self.ffn_norm(x + self.dropout(self.ffn(x)))  # type: ignore[no-any-return]
+
+
+class LogoEncoder(nn.Module):
+    """Embeddings and the shared block: tokens ``(B, T)`` -> hidden states ``(B, T, 256)``."""
+
+    def __init__(self, config: LogoConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.token_embedding = nn.Embedding(config.vocab_size, config.embedding_dim, PAD)
+        self.position_embedding = nn.Embedding(config.max_positions, config.embedding_dim)
+        self.embedding_norm = nn.LayerNorm(config.embedding_dim)
+        self.projection = nn.Linear(config.embedding_dim, config.hidden_dim)
+        self.dropout = nn.Dropout(config.dropout)
+        self.block = TransformerBlock(config)
+
+    def forward(self, tokens: Tensor) -> Tensor:  # B T
+        positions = torch.arange(tokens.shape[1], device=tokens.device)  # T
+        embedded = self.token_embedding(tokens) + self.position_embedding(positions)  # B T E
+        x: Tensor = self.projection(self.dropout(self.embedding_norm(embedded)))  # B T C
+        for _ in range(self.config.block_applications):
+            x = self.block(x)
+        return x
+
+
+class LogoModel(nn.Module):
+    """LOGO with a chromatin-feature head on the ``cls`` token."""
+
+    def __init__(self, config: LogoConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = LogoEncoder(config)
+        self.head = nn.Linear(config.hidden_dim, config.outputs)
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        """Logits ``(B, N)`` for tokens ``(B, T)``."""
+        return self.head(self.encoder(tokens)[:, 0])  # type: ignore[no-any-return]
+
+    def probabilities(self, tokens: Tensor) -> Tensor:
+        """Sigmoid probabilities ``(B, N)`` for tokens ``(B, T)``."""
+        return torch.sigmoid(self.forward(tokens))
+
+
+class ProbabilityModel(nn.Module):
+    """``LogoModel.probabilities`` as a module: the graph that is exported to ONNX."""
+
+    def __init__(self, model: LogoModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        return self.model.probabilities(tokens)
+
+
+def parameter_count(model: nn.Module) -> int:
+    return sum(parameter.numel() for parameter in model.parameters())
