@@ -104,3 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     sys.exit(args.run(args))
+
+
+if __name__ == "__main__":
+    main()

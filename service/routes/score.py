@@ -63,7 +63,11 @@ def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) ->
     summary="Score every ALT of an uploaded VCF or bgzipped VCF",
 )
 def score_vcf(
-    file: Annotated[UploadFile, File(description="a VCF or VCF.gz file")],
+    file: Annotated[
+        UploadFile,
+        # format: binary as well as OAS 3.1's contentMediaType, so every Swagger UI shows a picker
+        File(description="a VCF or VCF.gz file", json_schema_extra={"format": "binary"}),
+    ],
     engine: Engine,
     settings: AppSettings,
     top_k: TopK = None,
