@@ -20,6 +20,8 @@ from service.engine import ScoringEngine
 from service.model import OnnxModel
 from service.settings import Settings
 
+REPEATS = 3
+
 
 def _snvs(reference: ReferenceGenome, count: int, seed: int) -> list[Variant]:
     rng = np.random.default_rng(seed)
@@ -47,19 +49,23 @@ def main() -> None:
     rows = np.random.default_rng(1).integers(4, 3129, size=(args.variants * 20, 201))
     rows[:, 0] = 2
     model.predict(rows[: settings.batch_rows])  # warm-up
-    started = time.perf_counter()
-    model.predict(rows)
-    model_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    scores = engine.score(list(variants))
-    engine_seconds = time.perf_counter() - started
+    model_seconds, engine_seconds = float("inf"), float("inf")
+    for _ in range(REPEATS):  # alternate the two, keep the best of each
+        started = time.perf_counter()
+        model.predict(rows)
+        model_seconds = min(model_seconds, time.perf_counter() - started)
+        started = time.perf_counter()
+        scores = engine.score(list(variants))
+        engine_seconds = min(engine_seconds, time.perf_counter() - started)
     assert all(score.status.value == "scored" for score in scores)
     model_rate = args.variants / model_seconds
     engine_rate = args.variants / engine_seconds
     machine = platform.processor() or platform.machine()
     print(f"machine: {machine}, {os.cpu_count()} CPUs, {model.provider}")
     print(f"model only: {len(rows) / model_seconds:.0f} rows/s = {model_rate:.2f} variants/s")
-    print(f"engine end to end: {engine_rate:.2f} variants/s ({args.variants} SNVs)")
+    print(
+        f"engine end to end: {engine_rate:.2f} variants/s ({args.variants} SNVs, best of {REPEATS})"
+    )
     print(f"end to end / model only: {engine_rate / model_rate:.3f}")
 
 
