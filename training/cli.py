@@ -1,4 +1,9 @@
-"""``python -m training.cli train``: fine-tune a LOGO model on labelled windows of a reference.
+"""``logoscore-train``: fetch sources, cut the demo reference, fine-tune a LOGO model.
+
+- ``logoscore-train fetch``: download and verify every registry source (``training.data.sources``);
+- ``logoscore-train reference-slice --region 20:1-6000000 --out FASTA``: cut a slice of GRCh37
+  chr20 (Debian ``vt-examples``) that keeps its true coordinates;
+- ``logoscore-train train --fasta FASTA --out CHECKPOINT``: fine-tune on labelled windows.
 
 Labels come from the annotation packages of ``training.data.sources`` (fetched and checked by
 sha256); splits are contiguous regions given as ``CONTIG:START-END`` (1-based, inclusive); the
@@ -19,6 +24,7 @@ from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from training.checkpoint import Checkpoint, save_checkpoint
 from training.data.labels import BIN_SIZE, DEMO_FEATURES, bin_labels, read_bed_intervals
+from training.data.reference_slice import read_fasta_record, write_slice
 from training.data.samples import Region, Samples, region_samples
 from training.data.sources import SOURCES, fetch
 from training.evaluate import feature_auroc, predict_windows
@@ -138,9 +144,31 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"checkpoint written to {args.out}")
 
 
+def run_fetch(_: argparse.Namespace) -> None:
+    for name, source in SOURCES.items():
+        print(f"{name}: {fetch(source)}")
+
+
+def run_reference_slice(args: argparse.Namespace) -> None:
+    contig, _, interval = args.region.rpartition(":")
+    start, _, end = interval.replace(",", "").partition("-")
+    sequence = read_fasta_record(fetch(SOURCES["grch37_chr20"]), contig)
+    out = write_slice(sequence, contig, int(start), int(end), args.out)
+    print(f"{out}: {contig}:{start}-{end} ({int(end) - int(start) + 1:,} bp)")
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m training.cli", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="logoscore-train", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("fetch", help="download and verify the registry sources").set_defaults(
+        run=run_fetch
+    )
+    slice_parser = commands.add_parser("reference-slice", help="cut a GRCh37 chr20 slice")
+    slice_parser.add_argument("--region", default="20:1-6000000", help="CONTIG:START-END, 1-based")
+    slice_parser.add_argument("--out", type=Path, required=True)
+    slice_parser.set_defaults(run=run_reference_slice)
     train_parser = commands.add_parser("train", help="fine-tune on labelled windows")
     train_parser.add_argument("--fasta", type=Path, required=True)
     train_parser.add_argument("--out", type=Path, required=True, help="checkpoint path (.pt)")
@@ -152,9 +180,10 @@ def main(argv: list[str] | None = None) -> None:
     train_parser.add_argument("--steps", type=int, default=700)
     train_parser.add_argument("--batch-size", type=int, default=32)
     train_parser.add_argument("--seed", type=int, default=0)
+    train_parser.set_defaults(run=run_train)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    run_train(args)
+    args.run(args)
 
 
 if __name__ == "__main__":
