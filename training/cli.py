@@ -13,6 +13,7 @@ training split is the rest of the reference.
 import argparse
 import logging
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +25,30 @@ from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from training.checkpoint import Checkpoint, save_checkpoint
 from training.data.labels import BIN_SIZE, DEMO_FEATURES, bin_labels, read_bed_intervals
+from training.data.prepare import prepare
 from training.data.reference_slice import read_fasta_record, write_slice
 from training.data.samples import Region, Samples, region_samples
 from training.data.sources import SOURCES, fetch
-from training.evaluate import feature_auroc, predict_windows
+from training.evaluate import feature_metrics, predict_windows
+from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel, parameter_count
-from training.train import TrainSettings, settings_dict, train
+from training.pipeline import run_evaluation, run_finetuning, run_pretraining, write_json
+from training.train import FinetuneSettings, finetune
 
 
-def parse_region(text: str, reference: ReferenceGenome) -> Region:
-    """``CONTIG:START-END`` (1-based, inclusive) -> 0-based half-open region, contig resolved."""
-    name, _, interval = text.rpartition(":")
+def parse_region(text: str) -> Region:
+    """``CONTIG:START-END`` (1-based, inclusive) -> 0-based half-open region."""
+    contig, _, interval = text.rpartition(":")
     start, _, end = interval.replace(",", "").partition("-")
-    contig = reference.resolve(name)
-    if contig is None:
-        raise SystemExit(reference.unknown_contig_message(name))
     return Region(contig=contig, start=int(start) - 1, end=int(end))
+
+
+def resolved_region(text: str, reference: ReferenceGenome) -> Region:
+    region = parse_region(text)
+    contig = reference.resolve(region.contig)
+    if contig is None:
+        raise SystemExit(reference.unknown_contig_message(region.contig))
+    return Region(contig, region.start, region.end)
 
 
 def format_region(region: Region) -> str:
@@ -85,13 +94,13 @@ def build_splits(
 def evaluate_splits(
     model: LogoModel, reference: ReferenceGenome, splits: dict[str, Samples], spec: WindowSpec
 ) -> dict[str, Any]:
-    names = [feature.name for feature in DEMO_FEATURES]
+    features = [Feature(f.name, f.group, f.description) for f in DEMO_FEATURES]
     metrics = {}
     for split in ("validation", "test"):
         samples = splits[split]
         started = time.perf_counter()
         predictions = predict_windows(model, reference, samples, np.arange(len(samples)), spec)
-        metrics[split] = feature_auroc(predictions, samples.labels, names)
+        metrics[split] = feature_metrics(predictions, samples.labels, features)["features"]
         print(f"{split} AUROC ({time.perf_counter() - started:.0f} s): {metrics[split]}")
     return metrics
 
@@ -109,7 +118,8 @@ def source_descriptions() -> dict[str, str]:
 def run_train(args: argparse.Namespace) -> None:
     reference = ReferenceGenome(args.fasta)
     spec = WindowSpec(length=args.window, k=args.k)
-    test, validation = parse_region(args.test, reference), parse_region(args.validation, reference)
+    test = resolved_region(args.test, reference)
+    validation = resolved_region(args.validation, reference)
     regions = {
         "train": rest_of_span(reference, [test, validation]),
         "validation": [validation],
@@ -126,14 +136,14 @@ def run_train(args: argparse.Namespace) -> None:
         f"parameters: {parameter_count(model):,} with {len(DEMO_FEATURES)} outputs, "
         f"{parameter_count(full):,} with 919 (LOGO-919: 1,526,679)"
     )
-    settings = TrainSettings(steps=args.steps, batch_size=args.batch_size, seed=args.seed)
-    history = train(model, reference, splits["train"], spec, settings)
+    settings = FinetuneSettings(LoopSettings(steps=args.steps, seed=args.seed), args.batch_size)
+    history = finetune(model, reference, splits["train"], spec, settings)
     training = {
         "reference": f"{args.fasta.name} (index sha256 {reference.index_sha256})",
         "sources": source_descriptions(),
         "splits": {name: [format_region(r) for r in rs] for name, rs in regions.items()},
         "bins": {name: len(samples) for name, samples in splits.items()},
-        "settings": settings_dict(settings),
+        "settings": asdict(settings),
         "history": history.summary(),
         "metrics": evaluate_splits(model, reference, splits, spec),
         "parameters": parameter_count(model),
@@ -150,11 +160,49 @@ def run_fetch(_: argparse.Namespace) -> None:
 
 
 def run_reference_slice(args: argparse.Namespace) -> None:
-    contig, _, interval = args.region.rpartition(":")
-    start, _, end = interval.replace(",", "").partition("-")
-    sequence = read_fasta_record(fetch(SOURCES["grch37_chr20"]), contig)
-    out = write_slice(sequence, contig, int(start), int(end), args.out)
-    print(f"{out}: {contig}:{start}-{end} ({int(end) - int(start) + 1:,} bp)")
+    region = parse_region(args.region)
+    sequence = read_fasta_record(fetch(SOURCES["grch37_chr20"]), region.contig)
+    out = write_slice(sequence, region.contig, region.start + 1, region.end, args.out)
+    print(f"{out}: {format_region(region)} ({region.end - region.start:,} bp)")
+
+
+def run_prepare(args: argparse.Namespace) -> None:
+    validation, test = parse_region(args.validation), parse_region(args.test)
+    spec = WindowSpec(args.window, args.k)
+    summary = prepare(args.out, validation.contig, validation, test, spec)
+    print(f"{args.out}: bins {summary['bins']}")
+    print(f"positive bins: {summary['positives']}")
+
+
+def run_pretrain(args: argparse.Namespace) -> None:
+    settings = LoopSettings(steps=args.steps, learning_rate=args.learning_rate, seed=args.seed)
+    summary = run_pretraining(args.data, args.out, settings, args.batch_size, args.resume)
+    print(f"{args.out}: {summary['history']} in {summary['seconds']} s")
+
+
+def run_finetune(args: argparse.Namespace) -> None:
+    loop = LoopSettings(steps=args.steps, learning_rate=args.learning_rate, seed=args.seed)
+    settings = FinetuneSettings(loop, args.batch_size)
+    summary = run_finetuning(
+        args.data, args.out, settings, args.pretrained, args.assembly, args.resume
+    )
+    print(f"{args.out}: {summary['history']} in {summary['seconds']} s")
+
+
+def run_evaluate(args: argparse.Namespace) -> None:
+    report = run_evaluation(args.data, args.checkpoint, args.max_bins, args.seed)
+    write_json(args.report, report)
+    print(f"{args.report}: median per group {report['groups']}")
+
+
+def _add_loop_arguments(parser: argparse.ArgumentParser, steps: int, learning_rate: float) -> None:
+    parser.add_argument("--data", type=Path, required=True, help="directory written by prepare")
+    parser.add_argument("--out", type=Path, required=True, help="checkpoint to write (.pt)")
+    parser.add_argument("--steps", type=int, default=steps)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=learning_rate)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--resume", action="store_true", help="continue from OUT's .state.pt")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -169,6 +217,28 @@ def main(argv: list[str] | None = None) -> None:
     slice_parser.add_argument("--region", default="20:1-6000000", help="CONTIG:START-END, 1-based")
     slice_parser.add_argument("--out", type=Path, required=True)
     slice_parser.set_defaults(run=run_reference_slice)
+    prepare_parser = commands.add_parser("prepare", help="registry packages -> training arrays")
+    prepare_parser.add_argument("--out", type=Path, required=True, help="directory to write")
+    prepare_parser.add_argument("--validation", default="20:44000001-46000000")
+    prepare_parser.add_argument("--test", default="20:32000001-36000000")
+    prepare_parser.add_argument("--window", type=int, default=1000)
+    prepare_parser.add_argument("--k", type=int, default=5)
+    prepare_parser.set_defaults(run=run_prepare)
+    pretrain_parser = commands.add_parser("pretrain", help="masked-k-mer pretraining")
+    _add_loop_arguments(pretrain_parser, steps=1500, learning_rate=5e-4)
+    pretrain_parser.set_defaults(run=run_pretrain)
+    finetune_parser = commands.add_parser("finetune", help="train the chromatin-feature head")
+    _add_loop_arguments(finetune_parser, steps=800, learning_rate=5e-4)
+    finetune_parser.add_argument("--pretrained", type=Path, help="encoder from pretrain")
+    finetune_parser.add_argument("--assembly", default="GRCh37")
+    finetune_parser.set_defaults(run=run_finetune)
+    evaluate_parser = commands.add_parser("evaluate", help="held-out AUROC/AUPRC per feature")
+    evaluate_parser.add_argument("--data", type=Path, required=True)
+    evaluate_parser.add_argument("--checkpoint", type=Path, required=True)
+    evaluate_parser.add_argument("--report", type=Path, required=True, help="JSON to write")
+    evaluate_parser.add_argument("--max-bins", type=int, default=4000)
+    evaluate_parser.add_argument("--seed", type=int, default=0)
+    evaluate_parser.set_defaults(run=run_evaluate)
     train_parser = commands.add_parser("train", help="fine-tune on labelled windows")
     train_parser.add_argument("--fasta", type=Path, required=True)
     train_parser.add_argument("--out", type=Path, required=True, help="checkpoint path (.pt)")

@@ -1,9 +1,12 @@
 """Held-out evaluation: per-feature AUROC of frame- and strand-averaged predictions."""
 
+from typing import Any
+
 import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from core.manifest import Feature
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from training.batches import serving_tokens
@@ -48,14 +51,36 @@ def predict_windows(
     return np.concatenate(outputs).astype(np.float64)
 
 
-def feature_auroc(
-    predictions: NDArray[np.float64], labels: NDArray[np.uint8], names: list[str]
-) -> dict[str, dict[str, float]]:
-    return {
-        name: {
+def auprc(scores: NDArray[np.floating], labels: NDArray[np.integer]) -> float:
+    """Average precision (step-wise area under the precision-recall curve); NaN if no positive."""
+    positives = int(labels.sum())
+    if positives == 0:
+        return float("nan")
+    order = np.argsort(-scores, kind="mergesort")
+    hits = labels[order].astype(np.float64)
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float((precision * hits).sum() / positives)
+
+
+def feature_metrics(
+    predictions: NDArray[np.float64], labels: NDArray[np.uint8], features: list[Feature]
+) -> dict[str, Any]:
+    """AUROC and AUPRC per feature, and their medians per feature group (NaNs left out)."""
+    per_feature = {
+        feature.name: {
+            "group": feature.group,
             "auroc": round(auroc(predictions[:, i], labels[:, i]), 4),
+            "auprc": round(auprc(predictions[:, i], labels[:, i]), 4),
             "positives": int(labels[:, i].sum()),
             "bins": len(labels),
         }
-        for i, name in enumerate(names)
+        for i, feature in enumerate(features)
     }
+    groups: dict[str, dict[str, float]] = {}
+    for group in dict.fromkeys(feature.group for feature in features):
+        members = [m for m in per_feature.values() if m["group"] == group]
+        groups[group] = {
+            f"median_{metric}": round(float(np.nanmedian([m[metric] for m in members])), 4)
+            for metric in ("auroc", "auprc")
+        }
+    return {"features": per_feature, "groups": groups}

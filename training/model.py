@@ -33,6 +33,22 @@ class LogoConfig:
         return asdict(self)
 
 
+INIT_STD = 0.02
+
+
+def init_weights(module: nn.Module) -> None:
+    """BERT/ALBERT initialisation: N(0, 0.02) weights, zero biases, unit LayerNorm."""
+    if isinstance(module, nn.Linear | nn.Embedding):
+        nn.init.normal_(module.weight, std=INIT_STD)
+    if isinstance(module, nn.Linear) and module.bias is not None:
+        nn.init.zeros_(module.bias)
+    if isinstance(module, nn.Embedding) and module.padding_idx is not None:
+        nn.init.zeros_(module.weight[module.padding_idx])
+    if isinstance(module, nn.LayerNorm):
+        nn.init.ones_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
 class SelfAttention(nn.Module):
     def __init__(self, config: LogoConfig) -> None:
         super().__init__()
@@ -89,6 +105,8 @@ class LogoEncoder(nn.Module):
         self.projection = nn.Linear(config.embedding_dim, config.hidden_dim)
         self.dropout = nn.Dropout(config.dropout)
         self.block = TransformerBlock(config)
+        with torch.no_grad():
+            self.apply(init_weights)
 
     def forward(self, tokens: Tensor) -> Tensor:  # B T
         positions = torch.arange(tokens.shape[1], device=tokens.device)  # T
@@ -107,6 +125,8 @@ class LogoModel(nn.Module):
         self.config = config
         self.encoder = LogoEncoder(config)
         self.head = nn.Linear(config.hidden_dim, config.outputs)
+        with torch.no_grad():
+            init_weights(self.head)
 
     def forward(self, tokens: Tensor) -> Tensor:
         """Logits ``(B, N)`` for tokens ``(B, T)``."""

@@ -10,8 +10,9 @@ from core.windows import WindowSpec
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.data.labels import bin_labels
 from training.data.samples import Region, Samples, tile_bins
+from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel
-from training.train import TrainSettings, train
+from training.train import FinetuneSettings, finetune
 
 SPEC = WindowSpec()
 # The two real UCSC CpG islands (chromhmm-example, hg19) inside the test slice
@@ -27,8 +28,8 @@ def _samples(reference: ReferenceGenome) -> Samples:
 def _run(reference: ReferenceGenome) -> tuple[LogoModel, list[float]]:
     torch.manual_seed(0)
     model = LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=1, dropout=0.0))
-    settings = TrainSettings(steps=3, batch_size=4, warmup_steps=1, seed=1)
-    history = train(model, reference, _samples(reference), SPEC, settings)
+    settings = FinetuneSettings(LoopSettings(steps=3, warmup_steps=1, seed=1), batch_size=4)
+    history = finetune(model, reference, _samples(reference), SPEC, settings)
     return model, history.losses
 
 

@@ -1,15 +1,17 @@
-"""Real data sources, fetched from Debian's registry by package name and checked by sha256.
+"""Real data sources, fetched from the package registries by name and checked by sha256.
 
-Each source is one file inside one pinned Debian package. ``fetch`` runs ``apt-get download``
-(no install, no root needed beyond apt's own cache) and ``dpkg-deb -x``, checks the package's and
-the file's sha256, and keeps the file under the cache directory (``LOGOSCORE_DATA_DIR``, default
-``~/.cache/logoscore/sources``). The raw packages are never committed.
+Each source is one file inside one pinned package: a Debian package (``apt-get download``, then
+``dpkg-deb -x``; nothing is installed) or a PyPI wheel (``pip download --no-deps``, then unzip).
+``fetch`` checks the package's and the file's sha256 and keeps the file under the cache directory
+(``LOGOSCORE_DATA_DIR``, default ``~/.cache/logoscore/sources``). Raw packages are never committed.
 """
 
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,24 @@ class DebianFile:
         return Path(self.member).name
 
 
+@dataclass(frozen=True)
+class PypiFile:
+    """One file inside one pinned PyPI wheel."""
+
+    package: str
+    version: str
+    package_sha256: str
+    member: str
+    sha256: str
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.member).name
+
+
+Source = DebianFile | PypiFile
+
+
 _VT_EXAMPLES = (
     "vt-examples",
     "0.57721+ds-3",
@@ -44,7 +64,14 @@ _CHROMHMM = (
     "dbae0d605001ba3e4a5a55c2159444ad8ee83001dddb77fab4d14185b9bf2825",
 )
 
-SOURCES: dict[str, DebianFile] = {
+_PYJASPAR = (
+    "pyjaspar",
+    "4.0.0",
+    "01b393f668c3cb552d3d58262a50005b1410e389e0a6bf5d570e976fbdaf01b3",
+)
+_JANGGU = ("janggu", "0.10.2", "3825abe65578509232fcaa1e56f9eb5d71de105d70c9bcc9551357adc7d2fc47")
+
+SOURCES: dict[str, Source] = {
     "grch37_chr20": DebianFile(
         *_VT_EXAMPLES,
         member="usr/share/doc/vt/examples/ref/20.fa.gz",
@@ -70,6 +97,31 @@ SOURCES: dict[str, DebianFile] = {
         member=f"{_CHROMHMM_HG19}/RefSeqExon.hg19.bed.gz",
         sha256="b20ff9de23005d514e6b2bb57051cbd62dfe9b8f37b7f48affd05e6bb6e9ab9b",
     ),
+    "refseq_genes": DebianFile(
+        *_CHROMHMM,
+        member=f"{_CHROMHMM_HG19}/RefSeqGene.hg19.bed.gz",
+        sha256="8d86482455956aef6ddb17bd204f9787238079c51c14770d9679013b145138c3",
+    ),
+    "lamin_b1_lads": DebianFile(
+        *_CHROMHMM,
+        member=f"{_CHROMHMM_HG19}/laminB1lads.hg19.bed.gz",
+        sha256="6a8298e4dadf82f2aedd091c137ba7affd68b2ed8eae2e695fab1f9bc7c29484",
+    ),
+    "jaspar_2024": PypiFile(
+        *_PYJASPAR,
+        member="pyjaspar/data/JASPAR2024.sqlite",
+        sha256="6be3e14ab4e81fa907a7ed4ff11a5caf855e1175e3523ace5bd8182a930209a8",
+    ),
+    "oct4_peaks": PypiFile(
+        *_JANGGU,
+        member="janggu/resources/sample.fa",
+        sha256="effef1417ad2ca12514d5a4fe72741aaada7b29c16553655c4ed84ad83640e82",
+    ),
+    "mafk_peaks": PypiFile(
+        *_JANGGU,
+        member="janggu/resources/sample2.fa",
+        sha256="0228f9e016bd91c642526136270b4efef75dc2916f906d47785fbe11c0fb94f8",
+    ),
 }
 
 
@@ -82,7 +134,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("LOGOSCORE_DATA_DIR", default))
 
 
-def fetch(source: DebianFile, cache: Path | None = None) -> Path:
+def fetch(source: Source, cache: Path | None = None) -> Path:
     """The verified file of ``source``, downloading its package if it is not cached yet."""
     target = (cache or cache_dir()) / source.package / source.version / source.file_name
     if target.is_file() and file_sha256(target) == source.sha256:
@@ -90,15 +142,33 @@ def fetch(source: DebianFile, cache: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work_dir:
         work = Path(work_dir)
-        package = _download(source, work)
-        subprocess.run(["dpkg-deb", "-x", str(package), str(work / "root")], check=True)
+        if isinstance(source, DebianFile):
+            package = _download_deb(source, work)
+            subprocess.run(["dpkg-deb", "-x", str(package), str(work / "root")], check=True)
+        else:
+            package = _download_wheel(source, work)
+            with zipfile.ZipFile(package) as wheel:
+                wheel.extract(source.member, work / "root")
         extracted = work / "root" / source.member
         _verify(extracted, source.sha256, source.member)
         shutil.copyfile(extracted, target)
     return target
 
 
-def _download(source: DebianFile, work: Path) -> Path:
+def _download_wheel(source: PypiFile, work: Path) -> Path:
+    spec = f"{source.package}=={source.version}"
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+    result = subprocess.run(
+        [*command, "-d", str(work), spec], capture_output=True, text=True, check=False
+    )
+    wheels = list(work.glob(f"{source.package}-{source.version}-*.whl"))
+    if result.returncode != 0 or not wheels:
+        raise SourceError(f"pip download {spec} failed ({result.stderr.strip()[-400:]})")
+    _verify(wheels[0], source.package_sha256, spec)
+    return wheels[0]
+
+
+def _download_deb(source: DebianFile, work: Path) -> Path:
     spec = f"{source.package}={source.version}"
     result = subprocess.run(
         ["apt-get", "download", spec], cwd=work, capture_output=True, text=True, check=False

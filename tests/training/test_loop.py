@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from training.loop import LoopSettings, run_loop
+
+
+def _problem() -> tuple[nn.Module, "callable[[np.random.Generator], Tensor]"]:
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    weights = torch.tensor([[1.0, -2.0, 0.5]])
+
+    def batch_loss(rng: np.random.Generator) -> Tensor:
+        x = torch.from_numpy(rng.normal(size=(16, 3)).astype(np.float32))
+        return ((model(x) - x @ weights.T) ** 2).mean()
+
+    return model, batch_loss
+
+
+def test_a_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path: Path) -> None:
+    settings = LoopSettings(steps=6, learning_rate=0.05, warmup_steps=2, checkpoint_every=3)
+    straight, loss = _problem()
+    straight_history = run_loop(straight, loss, settings)
+
+    state = tmp_path / "run.state.pt"
+    interrupted, loss = _problem()
+    run_loop(interrupted, loss, LoopSettings(**{**settings.__dict__, "steps": 3}), state)
+    resumed, loss = _problem()
+    resumed_history = run_loop(resumed, loss, settings, state, resume=True)
+
+    assert resumed_history.resumed_from == 3
+    assert resumed_history.losses == straight_history.losses
+    for a, b in zip(straight.parameters(), resumed.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_the_loss_goes_down() -> None:
+    model, loss = _problem()
+    history = run_loop(model, loss, LoopSettings(steps=60, learning_rate=0.05, warmup_steps=1))
+    assert np.mean(history.losses[-5:]) < 0.1 * np.mean(history.losses[:5])

@@ -1,0 +1,46 @@
+import numpy as np
+import torch
+
+from core.kmers import CLS, MASK, Vocabulary
+from core.reference import ReferenceGenome
+from core.windows import WindowSpec
+from training.data.samples import Region, Samples, tile_bins
+from training.loop import LoopSettings
+from training.model import LogoConfig
+from training.pretrain import IGNORE, PretrainingModel, mask_tokens, pretrain
+
+VOCABULARY = Vocabulary(5).size
+
+
+def test_masking_follows_logo_15_percent_80_10_10() -> None:
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(4, VOCABULARY, size=(400, 201))
+    tokens[:, 0] = CLS
+    inputs, targets = mask_tokens(tokens, rng, VOCABULARY)
+    chosen = targets != IGNORE
+    assert not chosen[:, 0].any()  # cls is never chosen
+    assert abs(chosen[:, 1:].mean() - 0.15) < 0.005
+    assert np.array_equal(targets[chosen], tokens[chosen])
+    masked = inputs[chosen] == MASK
+    kept = inputs[chosen] == tokens[chosen]
+    assert abs(masked.mean() - 0.8) < 0.02
+    assert abs(kept.mean() - 0.1) < 0.02  # (a random k-mer equal to the original counts here too)
+    assert np.array_equal(inputs[~chosen], tokens[~chosen])
+
+
+def test_the_decoder_is_tied_to_the_token_embedding() -> None:
+    model = PretrainingModel(LogoConfig(vocab_size=VOCABULARY, outputs=1))
+    assert model.head.embedding.weight is model.encoder.token_embedding.weight
+    logits = model(torch.full((2, 201), 10))
+    assert logits.shape == (2, 201, VOCABULARY)
+
+
+def test_pretraining_steps_run_on_real_windows(slice_reference: ReferenceGenome) -> None:
+    torch.manual_seed(0)
+    model = PretrainingModel(LogoConfig(vocab_size=VOCABULARY, outputs=1))
+    starts = tile_bins(Region("20", 1_286_000, 1_296_000), WindowSpec())
+    samples = Samples("20", starts, np.zeros((len(starts), 1), dtype=np.uint8))
+    settings = LoopSettings(steps=2, warmup_steps=1)
+    history = pretrain(model, slice_reference, samples, WindowSpec(), settings, batch_size=2)
+    # untrained, the loss is near ln(vocabulary) = 8.05
+    assert len(history.losses) == 2 and all(7.0 < loss < 9.5 for loss in history.losses)

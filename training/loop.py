@@ -1,0 +1,127 @@
+"""The one optimisation loop: AdamW with linear warm-up, a seed, a progress bar, periodic
+checkpoints of the whole training state, and resume from them.
+
+The caller supplies ``batch_loss(rng)``: the loss of one batch drawn with ``rng``. Every
+``checkpoint_every`` steps the model, optimiser, schedule, step, losses and both random states
+are written to ``state_path``; ``resume=True`` continues from it, so a resumed run takes the same
+batches and reaches the same weights as an uninterrupted one.
+"""
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+from tqdm import tqdm
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    steps: int
+    learning_rate: float = 5e-4
+    weight_decay: float = 0.01
+    warmup_steps: int = 40
+    seed: int = 0
+    checkpoint_every: int = 200
+
+
+@dataclass
+class LoopHistory:
+    losses: list[float] = field(default_factory=list)
+    resumed_from: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        head, tail = self.losses[:20], self.losses[-20:]
+        return {
+            "steps": len(self.losses),
+            "first_loss": round(float(np.mean(head)), 4) if head else None,
+            "final_loss": round(float(np.mean(tail)), 4) if tail else None,
+            "resumed_from": self.resumed_from,
+        }
+
+
+def run_loop(
+    model: nn.Module,
+    batch_loss: Callable[[np.random.Generator], Tensor],
+    settings: LoopSettings,
+    state_path: Path | None = None,
+    resume: bool = False,
+    description: str = "training",
+) -> LoopHistory:
+    """Optimise ``model`` for ``settings.steps`` steps of ``batch_loss``."""
+    torch.manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
+    )
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min(1.0, (step + 1) / max(1, settings.warmup_steps))
+    )
+    history = LoopHistory()
+    if resume and state_path is not None and state_path.is_file():
+        history = _restore(state_path, model, optimizer, schedule, rng)
+    model.train()
+    bar = tqdm(
+        total=settings.steps,
+        initial=len(history.losses),
+        desc=description,
+        disable=not sys.stderr.isatty(),
+    )
+    for step in range(len(history.losses), settings.steps):
+        loss = batch_loss(rng)
+        optimizer.zero_grad()
+        loss.backward()  # type: ignore[no-untyped-call]
+        optimizer.step()
+        schedule.step()
+        history.losses.append(float(loss.detach()))
+        bar.update(1)
+        bar.set_postfix(loss=f"{np.mean(history.losses[-20:]):.4f}")
+        if state_path is not None and (step + 1) % settings.checkpoint_every == 0:
+            _save(state_path, model, optimizer, schedule, rng, history)
+    bar.close()
+    return history
+
+
+def _save(
+    path: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    schedule: torch.optim.lr_scheduler.LRScheduler,
+    rng: np.random.Generator,
+    history: LoopHistory,
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "schedule": schedule.state_dict(),
+            "numpy_rng": rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "losses": history.losses,
+        },
+        partial,
+    )
+    partial.replace(path)  # a crash mid-write never leaves a broken state file
+
+
+def _restore(
+    path: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    schedule: torch.optim.lr_scheduler.LRScheduler,
+    rng: np.random.Generator,
+) -> LoopHistory:
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    schedule.load_state_dict(state["schedule"])
+    rng.bit_generator.state = state["numpy_rng"]
+    torch.set_rng_state(state["torch_rng"])
+    losses = list(state["losses"])
+    return LoopHistory(losses=losses, resumed_from=len(losses))
