@@ -4,8 +4,10 @@
 Fields: ``name``, ``version``, ``assembly``; ``window`` (``length``, ``k``); ``tokenizer``
 (``version``, ``vocab_size``); ``features`` (``name``, ``group``, ``description`` each, in model
 output order); ``onnx`` (``file``, ``sha256``, ``input``, ``output``, ``opset``); ``produced_by``
-(versions of the tools that made it); ``parity`` (onnxruntime vs torch on real windows); and free
-``training`` notes.
+(versions of the tools that made it); ``parity`` (onnxruntime vs torch on real windows);
+optional ``background`` and ``prioritiser`` (``file``, ``sha256``: E-value quantiles and
+prioritiser coefficients); ``card`` (the model card's key facts, shown by ``GET /models``); and
+free ``training`` notes.
 """
 
 import hashlib
@@ -37,6 +39,12 @@ class OnnxFile:
 
 
 @dataclass(frozen=True)
+class AuxiliaryFile:
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ModelManifest:
     name: str
     version: str
@@ -49,6 +57,9 @@ class ModelManifest:
     produced_by: dict[str, str] = field(default_factory=dict)
     parity: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    background: AuxiliaryFile | None = None
+    prioritiser: AuxiliaryFile | None = None
+    card: dict[str, Any] = field(default_factory=dict)
 
     @property
     def feature_names(self) -> list[str]:
@@ -65,6 +76,9 @@ class ModelManifest:
             "onnx": asdict(self.onnx),
             "produced_by": self.produced_by,
             "parity": self.parity,
+            "background": asdict(self.background) if self.background else None,
+            "prioritiser": asdict(self.prioritiser) if self.prioritiser else None,
+            "card": self.card,
             "training": self.training,
         }
 
@@ -109,11 +123,30 @@ def load_manifest(model_dir: Path) -> ModelManifest:
             produced_by=raw.get("produced_by", {}),
             parity=raw.get("parity", {}),
             training=raw.get("training", {}),
+            background=_auxiliary(raw.get("background")),
+            prioritiser=_auxiliary(raw.get("prioritiser")),
+            card=raw.get("card", {}),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ManifestError(f"{path} is malformed ({error!r}); re-export the model") from error
     _check_compatible(manifest, model_dir)
     return manifest
+
+
+def _auxiliary(raw: dict[str, str] | None) -> AuxiliaryFile | None:
+    return None if raw is None else AuxiliaryFile(file=raw["file"], sha256=raw["sha256"])
+
+
+def _check_file(model_dir: Path, name: str, expected: str) -> None:
+    path = model_dir / name
+    if not path.is_file():
+        raise ManifestError(f"{path} named by the manifest does not exist")
+    actual = file_sha256(path)
+    if actual != expected:
+        raise ManifestError(
+            f"{path} has sha256 {actual}, the manifest says {expected}: the file was changed "
+            "after export; re-export the model"
+        )
 
 
 def _check_compatible(manifest: ModelManifest, model_dir: Path) -> None:
@@ -125,12 +158,7 @@ def _check_compatible(manifest: ModelManifest, model_dir: Path) -> None:
             f"{TOKENIZER_VERSION} "
             f"(vocabulary {expected_vocab}): retrain or use a matching logoscore"
         )
-    onnx_path = model_dir / manifest.onnx.file
-    if not onnx_path.is_file():
-        raise ManifestError(f"{onnx_path} named by the manifest does not exist")
-    actual = file_sha256(onnx_path)
-    if actual != manifest.onnx.sha256:
-        raise ManifestError(
-            f"{onnx_path} has sha256 {actual}, the manifest says {manifest.onnx.sha256}: the "
-            "model file was changed after export; re-export it"
-        )
+    _check_file(model_dir, manifest.onnx.file, manifest.onnx.sha256)
+    for auxiliary in (manifest.background, manifest.prioritiser):
+        if auxiliary is not None:
+            _check_file(model_dir, auxiliary.file, auxiliary.sha256)

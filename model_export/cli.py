@@ -6,6 +6,7 @@ figure) and ``MODEL_CARD.md``; fails if onnxruntime and torch differ by more tha
 
 import argparse
 import platform
+import shutil
 from importlib.metadata import version
 from pathlib import Path
 
@@ -13,10 +14,12 @@ import onnx
 import onnxruntime
 import torch
 
+from core.evalues import BACKGROUND_FILE
 from core.kmers import Vocabulary
-from core.manifest import ModelManifest, OnnxFile, file_sha256, write_manifest
+from core.manifest import AuxiliaryFile, ModelManifest, OnnxFile, file_sha256, write_manifest
+from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
-from model_export.model_card import write_model_card
+from model_export.model_card import card_facts, write_model_card
 from model_export.onnx_export import INPUT_NAME, OPSET, OUTPUT_NAME, export_onnx
 from model_export.parity import max_abs_difference, real_window_tokens
 from training.checkpoint import load_checkpoint
@@ -25,9 +28,24 @@ PARITY_TOLERANCE = 1e-4
 ONNX_FILE = "model.onnx"
 
 
+def _copy_auxiliary(extras: Path | None, file_name: str, out: Path) -> AuxiliaryFile | None:
+    if extras is None or not (extras / file_name).is_file():
+        return None
+    shutil.copyfile(extras / file_name, out / file_name)
+    return AuxiliaryFile(file=file_name, sha256=file_sha256(out / file_name))
+
+
 def export_model_dir(
-    checkpoint_path: Path, fasta: Path, out: Path, name: str, model_version: str
+    checkpoint_path: Path,
+    fasta: Path,
+    out: Path,
+    name: str,
+    model_version: str,
+    extras: Path | None = None,
+    report: Path | None = None,
 ) -> ModelManifest:
+    """Write the model directory; ``extras`` may hold ``background.json`` and
+    ``prioritiser.json`` (``logoscore-train background``), ``report`` the held-out report JSON."""
     checkpoint = load_checkpoint(checkpoint_path)
     spec = checkpoint.window
     onnx_path = export_onnx(checkpoint.model, out / ONNX_FILE, 1 + spec.length // spec.k)
@@ -64,8 +82,13 @@ def export_model_dir(
             "tolerance": PARITY_TOLERANCE,
         },
         training=checkpoint.training,
+        background=_copy_auxiliary(extras, BACKGROUND_FILE, out),
+        prioritiser=_copy_auxiliary(extras, PRIORITISER_FILE, out),
+        card=card_facts(checkpoint.training, extras, report),
     )
     write_manifest(manifest, out)
+    if report is not None and report.with_suffix(".md").is_file():
+        shutil.copyfile(report.with_suffix(".md"), out / "REPORT.md")
     write_model_card(manifest, out)
     return manifest
 
@@ -79,8 +102,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="model directory to write")
     parser.add_argument("--name", default="logoscore-demo-chr20")
     parser.add_argument("--version", default="0.1.0")
+    parser.add_argument(
+        "--extras", type=Path, help="directory with background.json, prioritiser.json"
+    )
+    parser.add_argument("--report", type=Path, help="report.json from logoscore-train report")
     args = parser.parse_args(argv)
-    manifest = export_model_dir(args.checkpoint, args.fasta, args.out, args.name, args.version)
+    manifest = export_model_dir(
+        args.checkpoint, args.fasta, args.out, args.name, args.version, args.extras, args.report
+    )
     print(f"{args.out}: {manifest.onnx.file} sha256 {manifest.onnx.sha256}")
     parity = manifest.parity
     print(f"parity: max |onnxruntime - torch| = {parity['max_abs_difference']:.2e}", end=" ")

@@ -1,67 +1,126 @@
-"""The model card: what the model is, what it was trained on, how well it does, and its limits."""
+"""The model card: what the model is, what it was trained on, how well it does, and its limits.
 
+``card_facts`` keeps the key facts in the manifest (``GET /models`` shows them);
+``write_model_card`` writes ``MODEL_CARD.md`` from the manifest and, when given, the report.
+"""
+
+import json
 from pathlib import Path
+from typing import Any
 
 from core.manifest import ModelManifest
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
+NOT_CLINICAL = (
+    "A demonstration model trained on real data of one chromosome; not for clinical decisions."
+)
+LIMITS = [
+    "Trained on GRCh37 chr20 only; other contigs are scored by the same model, never seen.",
+    "Most labels are proxies: genome annotations and motif matches, plus two small ChIP-seq "
+    "peak sets; no DNase or histone assays.",
+    "The prioritiser learned proxy labels (observed vs simulated variants), not pathogenicity.",
+    "Probabilities are not calibrated to base rates (positive bins were over-sampled).",
+]
 
 
-def _metrics_table(metrics: dict[str, dict[str, dict[str, float]]]) -> list[str]:
-    lines = ["| split | feature | AUROC | positive bins / bins |", "|---|---|---|---|"]
-    for split, per_feature in metrics.items():
-        for name, values in per_feature.items():
-            counts = f"{values['positives']} / {values['bins']}"
-            lines.append(f"| {split} | {name} | {values['auroc']} | {counts} |")
-    return lines
+def _read_json(path: Path | None) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path is not None and path.is_file() else {}
+
+
+def card_facts(
+    training: dict[str, Any], extras: Path | None, report: Path | None
+) -> dict[str, Any]:
+    """The model card's key facts, kept in the manifest."""
+    facts: dict[str, Any] = {"summary": NOT_CLINICAL, "limits": LIMITS}
+    pretraining = training.get("pretraining")
+    facts["pretraining"] = pretraining.get("task") if isinstance(pretraining, dict) else pretraining
+    results = _read_json(report)
+    if results:
+        models = results["models"]
+        facts["test_median_auroc"] = {
+            name: {group: m["median_auroc"] for group, m in metrics["groups"].items()}
+            for name, metrics in models.items()
+        }
+        facts["motif_breaking_snv_auroc"] = results["motif_check"]["pooled_auroc"]
+    prioritiser = _read_json(extras / "prioritiser.json" if extras else None)
+    if prioritiser:
+        facts["prioritiser"] = {
+            "labels": "proxy: observed 1000 Genomes SNVs vs simulated SNVs of matched type",
+            "held_out_auroc": prioritiser["metrics"].get("held_out_auroc"),
+        }
+    background = _read_json(extras / "background.json" if extras else None)
+    if background:
+        facts["evalue_background"] = background["description"]
+    return facts
+
+
+def _group_table(facts: dict[str, Any]) -> list[str]:
+    table = facts.get("test_median_auroc")
+    if not table:
+        return []
+    groups = list(next(iter(table.values())))
+    lines = [
+        "## Held-out test split: median AUROC per feature group",
+        "",
+        "| model | " + " | ".join(groups) + " |",
+        "|---|" + "---|" * len(groups),
+    ]
+    lines += [
+        f"| {name} | " + " | ".join(str(v[g]) for g in groups) + " |" for name, v in table.items()
+    ]
+    return [*lines, ""]
 
 
 def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
-    training = manifest.training
+    facts, training = manifest.card, manifest.training
     lines = [
         f"# {manifest.name} {manifest.version}",
         "",
-        "**A demonstration model. Not for clinical decisions.** It is the LOGO architecture "
-        "fine-tuned briefly on a few Mb of one chromosome with annotation-derived labels (not "
-        "ChIP-seq or DNase peaks): it shows that every layer of logoscore works on real data, "
-        "not that its scores mean anything about a patient's variant.",
+        f"**{NOT_CLINICAL}**",
         "",
         "## Model",
-        f"- LOGO (Yang et al., NAR 2022, 50(14):e81): ALBERT, {training.get('parameters', '?'):,} "
+        f"- LOGO (Yang et al., NAR 2022, 50(14):e81): ALBERT, {training.get('parameters', 0):,} "
         "parameters; k-mer embedding 128 -> 256, one transformer block (8 heads, FFN 1024, GELU) "
         "applied twice with shared weights, sigmoid head on the cls token.",
         f"- Window {manifest.window.length} bp, k = {manifest.window.k}, tokenizer "
         f"{manifest.tokenizer_version} (vocabulary {manifest.vocab_size}); assembly "
         f"{manifest.assembly}.",
-        f"- Pretraining: {training.get('pretraining', 'none')}.",
+        f"- Pretraining: {facts.get('pretraining') or 'none'}.",
+        f"- Fine-tuning: {training.get('settings')}; loss {training.get('history')}.",
         f"- ONNX sha256 `{manifest.onnx.sha256}`; parity with torch on real windows: max |diff| = "
         f"{manifest.parity.get('max_abs_difference')} over {manifest.parity.get('rows')} rows.",
         "",
-        "## Features",
+        f"## Features ({len(manifest.features)})",
         *(f"- `{f.name}` ({f.group}): {f.description}" for f in manifest.features),
         "",
+        *_group_table(facts),
+    ]
+    if "motif_breaking_snv_auroc" in facts:
+        lines += [
+            f"Motif-breaking SNVs vs random SNVs (|logfold| of the motif's feature): AUROC "
+            f"{facts['motif_breaking_snv_auroc']}. Full report: `REPORT.md`.",
+            "",
+        ]
+    if "prioritiser" in facts:
+        lines += [
+            "## Scores",
+            f"- E-values: background {facts.get('evalue_background')}; `E = 1 - ECDF` of "
+            "|diff x logfold| per feature, floored at 1/n.",
+            f"- Priority: logistic model over [logfold, diff]; held-out AUROC "
+            f"{facts['prioritiser']['held_out_auroc']} on proxy labels ("
+            f"{facts['prioritiser']['labels']}).",
+            "",
+        ]
+    lines += [
         "## Data",
-        f"- Reference: {training.get('reference')}",
-        *(f"- `{name}`: {source}" for name, source in training.get("sources", {}).items()),
-        "- Samples: 200 bp bins tiled along the reference, each read as the 1000 bp window "
-        "centred on it (the same window extractor serving uses); a bin is positive when it "
-        "overlaps the annotation by >= 100 bp or holds a whole annotated interval; windows more "
-        "than half N are skipped.",
-        f"- Splits (contiguous, no window crosses a split): {training.get('splits')}; bins "
-        f"{training.get('bins')}.",
-        f"- Training: {training.get('settings')}; {training.get('history')}. Half of each batch "
-        "is drawn from bins with a positive label, so probabilities are not calibrated to base "
-        "rates.",
-        "",
-        "## Held-out metrics (frame- and strand-averaged, as served)",
-        *_metrics_table(training.get("metrics", {})),
+        *(
+            f"- {key}: {value}"
+            for key, value in training.items()
+            if key in ("data", "reference", "sources", "splits", "bins")
+        ),
         "",
         "## Limits",
-        "- Trained on GRCh37 chr20 only, a few Mb of it; other contigs are scored by the same "
-        "model but it has never seen them.",
-        "- Labels are genome annotations (CpG islands, RefSeq TSSs and exons), not chromatin "
-        "assays: the 'chromatin features' here are proxies.",
-        "- No E-values or prioritisation scores yet.",
+        *(f"- {limit}" for limit in facts.get("limits", LIMITS)),
     ]
     path = model_dir / MODEL_CARD_FILE
     path.write_text("\n".join(lines) + "\n")

@@ -25,6 +25,8 @@ class VariantScore:
     alt: np.ndarray | None = None
     diff: np.ndarray | None = None
     logfold: np.ndarray | None = None
+    evalue: np.ndarray | None = None
+    priority: float | None = None
 
 
 class ScoringEngine:
@@ -40,6 +42,9 @@ class ScoringEngine:
         prepared = [prepare(parsed, self.reference, self.spec) for parsed in inputs]
         windows = [item for item in prepared if isinstance(item, AlleleWindows)]
         effects = self._effects(windows)
+        background, prioritiser = self.model.background, self.model.prioritiser
+        evalues = background.evalues(effects.diff, effects.logfold) if background else None
+        priorities = prioritiser.priority(effects.logfold, effects.diff) if prioritiser else None
         results: list[VariantScore] = []
         scored = 0
         for parsed, item in zip(inputs, prepared, strict=True):
@@ -54,6 +59,8 @@ class ScoringEngine:
                     alt=effects.alt[scored],
                     diff=effects.diff[scored],
                     logfold=effects.logfold[scored],
+                    evalue=None if evalues is None else evalues[scored],
+                    priority=None if priorities is None else float(priorities[scored]),
                 )
             )
             scored += 1

@@ -7,7 +7,9 @@ import numpy as np
 import onnxruntime
 from numpy.typing import NDArray
 
+from core.evalues import Background, load_background
 from core.manifest import ModelManifest, load_manifest
+from core.prioritiser import Prioritiser, load_prioritiser
 from service.settings import Provider
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,8 @@ def choose_providers(provider: Provider) -> list[str]:
 
 
 class OnnxModel:
-    """A loaded model: its manifest and an inference session."""
+    """A loaded model: its manifest, an inference session, and (when the model directory has
+    them) the E-value background and the prioritiser."""
 
     def __init__(self, model_dir: Path, provider: Provider, batch_rows: int) -> None:
         self.manifest: ModelManifest = load_manifest(model_dir)
@@ -37,6 +40,16 @@ class OnnxModel:
             str(model_dir / self.manifest.onnx.file), providers=choose_providers(provider)
         )
         self.provider: str = self.session.get_providers()[0]
+        self.background: Background | None = (
+            load_background(model_dir / self.manifest.background.file)
+            if self.manifest.background
+            else None
+        )
+        self.prioritiser: Prioritiser | None = (
+            load_prioritiser(model_dir / self.manifest.prioritiser.file)
+            if self.manifest.prioritiser
+            else None
+        )
         self.batch_rows = batch_rows
         self.tokens_per_frame = 1 + self.manifest.window.length // self.manifest.window.k
         logger.info("loaded model %s on %s", self.manifest.name, self.provider)

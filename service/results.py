@@ -44,6 +44,7 @@ def variant_result(
         alt=alt,
         status=score.status,
         message=score.message,
+        priority=score.priority,
         features=feature_scores(score, feature_names, top_k),
     )
 
@@ -62,6 +63,7 @@ def feature_scores(
             alt=float(score.alt[i]),
             diff=float(score.diff[i]),
             logfold=float(score.logfold[i]),
+            evalue=None if score.evalue is None else float(score.evalue[i]),
         )
         for i in order
     ]

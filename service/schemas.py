@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,6 +64,10 @@ class FeatureScore(BaseModel):
     alt: float = Field(description="p(feature) for the alternate allele")
     diff: float = Field(description="p_alt - p_ref, strand-averaged")
     logfold: float = Field(description="log2 odds(alt) - log2 odds(ref), strand-averaged")
+    evalue: float | None = Field(
+        default=None,
+        description="share of background variants with a larger |diff x logfold| (floored)",
+    )
 
 
 class VariantResult(BaseModel):
@@ -78,6 +82,9 @@ class VariantResult(BaseModel):
     alt: str | None
     status: Status
     message: str | None = None
+    priority: float | None = Field(
+        default=None, description="disease-prioritisation score in (0, 1); proxy-trained"
+    )
     features: list[FeatureScore] = Field(
         default_factory=list, description="sorted by |logfold|, largest first"
     )
@@ -101,6 +108,7 @@ class ModelDescription(ModelInfo):
     provider: str
     features: list[FeatureInfo]
     parity: dict[str, float | int | str]
+    card: dict[str, Any] = Field(description="the model card's key facts")
 
 
 class ModelsResponse(BaseModel):

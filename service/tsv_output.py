@@ -5,11 +5,11 @@ from typing import TextIO
 
 from service.engine import VariantScore, input_fields
 
-_VALUES = ("ref", "alt", "diff", "logfold")
+_VALUES = ("ref", "alt", "diff", "logfold", "evalue")
 
 
 def tsv_header(feature_names: list[str]) -> str:
-    columns = ["chrom", "pos", "id", "ref", "alt", "status", "message"]
+    columns = ["chrom", "pos", "id", "ref", "alt", "status", "message", "priority"]
     columns += [f"{name}.{value}" for name in feature_names for value in _VALUES]
     return "\t".join(columns) + "\n"
 
@@ -23,8 +23,9 @@ def tsv_row(score: VariantScore, feature_count: int) -> str:
         ref or "",
         alt or "",
     ]
-    cells += [score.status.value, (score.message or "").replace("\t", " ")]
-    arrays = (score.ref, score.alt, score.diff, score.logfold)
+    priority = "" if score.priority is None else f"{score.priority:.6g}"
+    cells += [score.status.value, (score.message or "").replace("\t", " "), priority]
+    arrays = (score.ref, score.alt, score.diff, score.logfold, score.evalue)
     for i in range(feature_count):
         cells += ["" if array is None else f"{array[i]:.6g}" for array in arrays]
     return "\t".join(cells) + "\n"

@@ -32,7 +32,14 @@ from training.data.sources import SOURCES, fetch
 from training.evaluate import feature_metrics, predict_windows
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel, parameter_count
-from training.pipeline import run_evaluation, run_finetuning, run_pretraining, write_json
+from training.pipeline import (
+    run_background,
+    run_evaluation,
+    run_finetuning,
+    run_pretraining,
+    write_json,
+)
+from training.report import build_report, report_markdown
 from training.train import FinetuneSettings, finetune
 
 
@@ -195,6 +202,36 @@ def run_evaluate(args: argparse.Namespace) -> None:
     print(f"{args.report}: median per group {report['groups']}")
 
 
+def run_report(args: argparse.Namespace) -> None:
+    checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
+    report = build_report(
+        args.data,
+        {name: Path(path) for name, path in checkpoints.items()},
+        args.max_bins,
+        args.baseline_bins,
+        args.per_motif,
+        args.seed,
+    )
+    write_json(args.out / "report.json", report)
+    (args.out / "report.md").write_text(report_markdown(report))
+    print(f"{args.out}/report.md: motif check {report['motif_check']['pooled_auroc']}")
+    for name, metrics in report["models"].items():
+        print(f"{name}: {metrics['groups']}")
+
+
+def run_background_command(args: argparse.Namespace) -> None:
+    held_out = parse_region(args.held_out)
+    summary = run_background(
+        args.data,
+        args.checkpoint,
+        args.out,
+        args.per_observed,
+        (held_out.start + 1, held_out.end),
+        args.seed,
+    )
+    print(f"{args.out}: {summary}")
+
+
 def _add_loop_arguments(parser: argparse.ArgumentParser, steps: int, learning_rate: float) -> None:
     parser.add_argument("--data", type=Path, required=True, help="directory written by prepare")
     parser.add_argument("--out", type=Path, required=True, help="checkpoint to write (.pt)")
@@ -239,6 +276,30 @@ def main(argv: list[str] | None = None) -> None:
     evaluate_parser.add_argument("--max-bins", type=int, default=4000)
     evaluate_parser.add_argument("--seed", type=int, default=0)
     evaluate_parser.set_defaults(run=run_evaluate)
+    report_parser = commands.add_parser("report", help="held-out report: models, baseline, motifs")
+    report_parser.add_argument("--data", type=Path, required=True)
+    report_parser.add_argument(
+        "--checkpoint",
+        action="append",
+        required=True,
+        help="NAME=PATH; the first is checked on motifs",
+    )
+    report_parser.add_argument("--out", type=Path, required=True, help="directory for report.*")
+    report_parser.add_argument("--max-bins", type=int, default=4000)
+    report_parser.add_argument("--baseline-bins", type=int, default=20000)
+    report_parser.add_argument("--per-motif", type=int, default=12)
+    report_parser.add_argument("--seed", type=int, default=0)
+    report_parser.set_defaults(run=run_report)
+    background_parser = commands.add_parser(
+        "background", help="E-value background quantiles and the prioritiser"
+    )
+    background_parser.add_argument("--data", type=Path, required=True)
+    background_parser.add_argument("--checkpoint", type=Path, required=True)
+    background_parser.add_argument("--out", type=Path, required=True, help="directory to write")
+    background_parser.add_argument("--per-observed", type=int, default=3)
+    background_parser.add_argument("--held-out", default="20:30000001-45000000")
+    background_parser.add_argument("--seed", type=int, default=0)
+    background_parser.set_defaults(run=run_background_command)
     train_parser = commands.add_parser("train", help="fine-tune on labelled windows")
     train_parser.add_argument("--fasta", type=Path, required=True)
     train_parser.add_argument("--out", type=Path, required=True, help="checkpoint path (.pt)")

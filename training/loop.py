@@ -7,6 +7,7 @@ are written to ``state_path``; ``resume=True`` continues from it, so a resumed r
 batches and reaches the same weights as an uninterrupted one.
 """
 
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 from tqdm import tqdm
+
+logger = logging.getLogger(__name__)
+LOG_EVERY = 50  # steps between log lines when no progress bar is shown (not a terminal)
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,10 @@ def run_loop(
         schedule.step()
         history.losses.append(float(loss.detach()))
         bar.update(1)
-        bar.set_postfix(loss=f"{np.mean(history.losses[-20:]):.4f}")
+        recent = float(np.mean(history.losses[-20:]))
+        bar.set_postfix(loss=f"{recent:.4f}")
+        if bar.disable and (step + 1) % LOG_EVERY == 0:
+            logger.info("%s step %d/%d loss %.4f", description, step + 1, settings.steps, recent)
         if state_path is not None and (step + 1) % settings.checkpoint_every == 0:
             _save(state_path, model, optimizer, schedule, rng, history)
     bar.close()

@@ -9,18 +9,24 @@ from typing import Any
 
 import numpy as np
 
+from core.evalues import BACKGROUND_FILE, background_from_scores
 from core.kmers import Vocabulary
+from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
+from training.background import observed_snvs, simulated_snvs
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.data.prepare import TEST, TRAIN, PreparedData, load_prepared
 from training.data.samples import Samples
+from training.data.sources import SOURCES, THOUSAND_GENOMES_VCFS, fetch
 from training.encoder_checkpoint import load_encoder, save_encoder
 from training.evaluate import feature_metrics, predict_windows
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel, parameter_count
 from training.pretrain import PretrainingModel, pretrain
+from training.prioritiser import fit_prioritiser
 from training.train import FinetuneSettings, finetune
+from training.variant_scoring import score_variants
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +117,42 @@ def run_evaluation(
     metrics = feature_metrics(predictions, test.labels[indices], data.features)
     logger.info("evaluated %d test bins in %.0f s", len(indices), time.perf_counter() - started)
     return {"checkpoint": str(checkpoint_path), "test_bins": len(indices), "seed": seed, **metrics}
+
+
+def run_background(
+    data_dir: Path,
+    checkpoint_path: Path,
+    out: Path,
+    per_observed: int,
+    held_out: tuple[int, int],
+    seed: int,
+) -> dict[str, Any]:
+    """Score background SNVs; write ``background.json`` (E-value quantiles) and
+    ``prioritiser.json`` (coefficients) to ``out``."""
+    data = load_prepared(data_dir)
+    reference = ReferenceGenome(data.reference)
+    checkpoint = load_checkpoint(checkpoint_path)
+    spec = checkpoint.window
+    vcfs = [fetch(SOURCES[name]) for name in THOUSAND_GENOMES_VCFS]
+    observed = observed_snvs(vcfs, reference, data.contig, spec)
+    simulated = simulated_snvs(
+        observed, reference, data.contig, spec, per_observed, np.random.default_rng(seed)
+    )
+    snvs = observed + simulated
+    started = time.perf_counter()
+    effects = score_variants(checkpoint.model, reference, data.contig, snvs, spec)
+    logger.info("scored %d background SNVs in %.0f s", len(snvs), time.perf_counter() - started)
+    description = (
+        f"{len(observed)} real 1000 Genomes chr20 SNVs (Debian python-pysam-tests) and "
+        f"{len(simulated)} simulated SNVs of matched mutation type"
+    )
+    background = background_from_scores(np.abs(effects.diff * effects.logfold), description)
+    is_simulated = np.arange(len(snvs)) >= len(observed)
+    positions = np.array([pos for pos, _, _ in snvs], dtype=np.int64)
+    prioritiser = fit_prioritiser(effects.logfold, effects.diff, is_simulated, positions, held_out)
+    write_json(out / BACKGROUND_FILE, background.to_json())
+    write_json(out / PRIORITISER_FILE, prioritiser.to_json())
+    return {"background": description, "prioritiser": prioritiser.metrics}
 
 
 def write_json(path: Path, value: dict[str, Any]) -> None:

@@ -23,5 +23,6 @@ def list_models(engine: Engine) -> ModelsResponse:
             for f in manifest.features
         ],
         parity=manifest.parity,
+        card=manifest.card,
     )
     return ModelsResponse(models=[description])

@@ -64,6 +64,12 @@ _CHROMHMM = (
     "dbae0d605001ba3e4a5a55c2159444ad8ee83001dddb77fab4d14185b9bf2825",
 )
 
+_PYSAM_TESTS = (
+    "python-pysam-tests",
+    "0.20.0+ds-3",
+    "86993e18b0bf3bf24c90be76818d6b2f052578897700873f2f20ea4063ce994f",
+)
+_PYSAM_VCF = "usr/share/doc/python-pysam/tests/tabix_data/vcf"
 _PYJASPAR = (
     "pyjaspar",
     "4.0.0",
@@ -107,6 +113,26 @@ SOURCES: dict[str, Source] = {
         member=f"{_CHROMHMM_HG19}/laminB1lads.hg19.bed.gz",
         sha256="6a8298e4dadf82f2aedd091c137ba7affd68b2ed8eae2e695fab1f9bc7c29484",
     ),
+    "thousand_genomes_vcf_4": DebianFile(
+        *_PYSAM_TESTS,
+        member=f"{_PYSAM_VCF}/4.vcf.gz",
+        sha256="dfdf17e29f1a5f829a01b65b4be6844e84db37ddd45d96a44f4a0463367c8498",
+    ),
+    "thousand_genomes_vcf_7": DebianFile(
+        *_PYSAM_TESTS,
+        member=f"{_PYSAM_VCF}/7.vcf.gz",
+        sha256="f522bd06089a49531b4385e4ca29e45f9719d8840d429a615c37531fb98a70a2",
+    ),
+    "thousand_genomes_vcf_20": DebianFile(
+        *_PYSAM_TESTS,
+        member=f"{_PYSAM_VCF}/20.vcf.gz",
+        sha256="e5b729e4dce8017fd0d110e52d2505b9d241ebc518c0e4974a7e286217770da3",
+    ),
+    "thousand_genomes_vcf_21": DebianFile(
+        *_PYSAM_TESTS,
+        member=f"{_PYSAM_VCF}/21.vcf.gz",
+        sha256="ac0359fc5d3e25aa577dc104abd3a0bd9043e3c56cc97b16fb9abb809e02635c",
+    ),
     "jaspar_2024": PypiFile(
         *_PYJASPAR,
         member="pyjaspar/data/JASPAR2024.sqlite",
@@ -123,6 +149,9 @@ SOURCES: dict[str, Source] = {
         sha256="0228f9e016bd91c642526136270b4efef75dc2916f906d47785fbe11c0fb94f8",
     ),
 }
+
+
+THOUSAND_GENOMES_VCFS = tuple(name for name in SOURCES if name.startswith("thousand_genomes"))
 
 
 class SourceError(RuntimeError):

@@ -1,0 +1,127 @@
+"""The evaluation report: LOGO fine-tuned from pretraining and from scratch, the k-mer baseline,
+and the motif-breaking SNV check, on the held-out test split; JSON and Markdown."""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.reference import ReferenceGenome
+from training.baseline import KmerBaseline, kmer_count_features
+from training.checkpoint import load_checkpoint
+from training.data.features import motif_feature_name
+from training.data.motifs import background_of, base_codes, load_motifs
+from training.data.prepare import TEST, TRAIN, load_prepared
+from training.data.sources import SOURCES, fetch
+from training.evaluate import feature_metrics, predict_windows
+from training.motif_check import motif_snvs, run_motif_check
+from training.pipeline import split_samples
+
+logger = logging.getLogger(__name__)
+
+
+def build_report(
+    data_dir: Path,
+    checkpoints: dict[str, Path],
+    max_bins: int,
+    baseline_bins: int,
+    per_motif: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Metrics of each named checkpoint and of the baseline on the same test bins; the motif
+    check on the first checkpoint."""
+    data = load_prepared(data_dir)
+    reference = ReferenceGenome(data.reference)
+    rng = np.random.default_rng(seed)
+    test, train = split_samples(data, TEST), split_samples(data, TRAIN)
+    test_indices = np.linspace(0, len(test) - 1, min(max_bins, len(test))).astype(np.int64)
+    test_labels = test.labels[test_indices]
+    report: dict[str, Any] = {"test_bins": len(test_indices), "models": {}}
+    first = None
+    for name, path in checkpoints.items():
+        checkpoint = load_checkpoint(path)
+        first = first or checkpoint
+        predictions = predict_windows(
+            checkpoint.model, reference, test, test_indices, checkpoint.window
+        )
+        report["models"][name] = feature_metrics(predictions, test_labels, data.features)
+        logger.info("%s: %s", name, report["models"][name]["groups"])
+    assert first is not None, "give at least one checkpoint"
+    train_indices = rng.choice(len(train), size=min(baseline_bins, len(train)), replace=False)
+    baseline = KmerBaseline().fit(
+        kmer_count_features(reference, train, train_indices, first.window),
+        train.labels[train_indices],
+    )
+    baseline_predictions = baseline.predict(
+        kmer_count_features(reference, test, test_indices, first.window)
+    )
+    report["models"]["kmer_baseline"] = feature_metrics(
+        baseline_predictions, test_labels, data.features
+    )
+    report["motif_check"] = _motif_check(data_dir, first, rng, per_motif)
+    return report
+
+
+def _motif_check(
+    data_dir: Path, checkpoint: Any, rng: np.random.Generator, per_motif: int
+) -> dict[str, Any]:
+    data = load_prepared(data_dir)
+    reference = ReferenceGenome(data.reference)
+    span = reference.spans[data.contig]
+    sequence = reference.fetch(data.contig, span.start, span.end)
+    names = [feature.name for feature in data.features]
+    motifs = [
+        (names.index(motif_feature_name(m.name)), m)
+        for m in load_motifs(fetch(SOURCES["jaspar_2024"]))
+        if motif_feature_name(m.name) in names
+    ]
+    test_bins = split_samples(data, TEST).bin_starts
+    background = background_of(base_codes(sequence))
+    snvs = motif_snvs(sequence, test_bins, motifs, background, per_motif, rng)
+    return run_motif_check(checkpoint.model, reference, data.contig, snvs, checkpoint.window, names)
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    models = report["models"]
+    groups = list(next(iter(models.values()))["groups"])
+    lines = [
+        "# Held-out evaluation",
+        "",
+        f"Test split, {report['test_bins']} evenly spaced bins; predictions averaged over the five "
+        "reading frames and both strands, as served.",
+        "",
+        "## Median per feature group (AUROC / AUPRC)",
+        "",
+        "| model | " + " | ".join(groups) + " |",
+        "|---|" + "---|" * len(groups),
+    ]
+    for name, metrics in models.items():
+        cells = [
+            f"{metrics['groups'][g]['median_auroc']} / {metrics['groups'][g]['median_auprc']}"
+            for g in groups
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    check = report["motif_check"]
+    lines += [
+        "",
+        "## Motif-breaking SNVs against random SNVs (|logfold| of the motif's feature)",
+        "",
+        f"{check['breaking']} breaking and {check['snvs'] - check['breaking']} random SNVs: pooled "
+        f"AUROC {check['pooled_auroc']}, median per motif {check['median_motif_auroc']}.",
+        "",
+        "## Per feature (AUROC / AUPRC / positive bins)",
+        "",
+        "| feature | group | " + " | ".join(models) + " |",
+        "|---|---|" + "---|" * len(models),
+    ]
+    first = next(iter(models.values()))["features"]
+    for feature, values in first.items():
+        cells = [
+            f"{m['features'][feature]['auroc']} / {m['features'][feature]['auprc']}"
+            for m in models.values()
+        ]
+        lines.append(
+            f"| {feature} ({values['positives']}) | {values['group']} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
