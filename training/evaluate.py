@@ -11,6 +11,7 @@ from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from training.batches import serving_tokens
 from training.data.samples import Samples
+from training.device import device_of
 from training.model import LogoModel
 
 
@@ -46,7 +47,7 @@ def predict_windows(
     for offset in range(0, len(indices), batch_windows):
         chunk = indices[offset : offset + batch_windows]
         tokens = torch.from_numpy(serving_tokens(reference, samples, chunk, spec))  # B*2*F T
-        probabilities = model.probabilities(tokens).numpy()  # B*2*F N
+        probabilities = model.probabilities(tokens.to(device_of(model))).cpu().numpy()  # B*2*F N
         outputs.append(probabilities.reshape(len(chunk), 2 * spec.k, -1).mean(axis=1))  # B N
     return np.concatenate(outputs).astype(np.float64)
 

@@ -19,6 +19,8 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
+from training.device import training_device
+
 logger = logging.getLogger(__name__)
 LOG_EVERY = 50  # steps between log lines when no progress bar is shown (not a terminal)
 
@@ -59,6 +61,7 @@ def run_loop(
     """Optimise ``model`` for ``settings.steps`` steps of ``batch_loss``."""
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
+    model.to(training_device())
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
     )
@@ -124,11 +127,11 @@ def _restore(
     schedule: torch.optim.lr_scheduler.LRScheduler,
     rng: np.random.Generator,
 ) -> LoopHistory:
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    state = torch.load(path, map_location=training_device(), weights_only=False)
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     schedule.load_state_dict(state["schedule"])
     rng.bit_generator.state = state["numpy_rng"]
-    torch.set_rng_state(state["torch_rng"])
+    torch.set_rng_state(state["torch_rng"].cpu())
     losses = list(state["losses"])
     return LoopHistory(losses=losses, resumed_from=len(losses))

@@ -13,12 +13,12 @@ from core.evalues import BACKGROUND_FILE, background_from_scores
 from core.kmers import Vocabulary
 from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
-from core.windows import WindowSpec
 from training.background import observed_snvs, simulated_snvs
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.data.prepare import TEST, TRAIN, PreparedData, load_prepared
 from training.data.samples import Samples
 from training.data.sources import SOURCES, THOUSAND_GENOMES_VCFS, fetch
+from training.device import training_device
 from training.encoder_checkpoint import load_encoder, save_encoder
 from training.evaluate import feature_metrics, predict_windows
 from training.loop import LoopSettings
@@ -40,7 +40,7 @@ def run_pretraining(
     data_dir: Path, out: Path, settings: LoopSettings, batch_size: int, resume: bool
 ) -> dict[str, Any]:
     data = load_prepared(data_dir)
-    spec = WindowSpec()
+    spec = data.spec
     model = PretrainingModel(LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=1))
     started = time.perf_counter()
     history = pretrain(
@@ -74,7 +74,7 @@ def run_finetuning(
     resume: bool,
 ) -> dict[str, Any]:
     data = load_prepared(data_dir)
-    spec = WindowSpec()
+    spec = data.spec
     model = LogoModel(LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=len(data.features)))
     pretraining: dict[str, Any] | str = "none (fine-tuned from random initialisation)"
     if pretrained is not None:
@@ -108,6 +108,7 @@ def run_evaluation(
     """Per-feature AUROC/AUPRC on an evenly spaced subset of the test split."""
     data = load_prepared(data_dir)
     checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint.model.to(training_device())
     test = split_samples(data, TEST)
     indices = np.linspace(0, len(test) - 1, min(max_bins, len(test))).astype(np.int64)
     started = time.perf_counter()
@@ -132,6 +133,7 @@ def run_background(
     data = load_prepared(data_dir)
     reference = ReferenceGenome(data.reference)
     checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint.model.to(training_device())
     spec = checkpoint.window
     vcfs = [fetch(SOURCES[name]) for name in THOUSAND_GENOMES_VCFS]
     observed = observed_snvs(vcfs, reference, data.contig, spec)

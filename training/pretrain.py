@@ -17,6 +17,7 @@ from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from training.batches import training_tokens
 from training.data.samples import Samples
+from training.device import device_of
 from training.loop import LoopHistory, LoopSettings, run_loop
 from training.model import LogoConfig, LogoEncoder
 
@@ -85,7 +86,9 @@ def pretrain(
         indices = rng.integers(0, len(samples), size=batch_size)
         tokens = training_tokens(reference, samples, indices, spec, rng)  # B T
         inputs, targets = mask_tokens(tokens, rng, vocab_size)
-        logits = model(torch.from_numpy(inputs))  # B T V
-        return loss_function(logits.reshape(-1, vocab_size), torch.from_numpy(targets).reshape(-1))  # type: ignore[no-any-return]
+        device = device_of(model)
+        logits = model(torch.from_numpy(inputs).to(device))  # B T V
+        targets_tensor = torch.from_numpy(targets).to(device)
+        return loss_function(logits.reshape(-1, vocab_size), targets_tensor.reshape(-1))  # type: ignore[no-any-return]
 
     return run_loop(model, batch_loss, settings, state_path, resume, "pretraining")

@@ -14,6 +14,7 @@ from training.data.features import motif_feature_name
 from training.data.motifs import background_of, base_codes, load_motifs
 from training.data.prepare import TEST, TRAIN, load_prepared
 from training.data.sources import SOURCES, fetch
+from training.device import training_device
 from training.evaluate import feature_metrics, predict_windows
 from training.motif_check import motif_snvs, run_motif_check
 from training.pipeline import split_samples
@@ -41,6 +42,7 @@ def build_report(
     first = None
     for name, path in checkpoints.items():
         checkpoint = load_checkpoint(path)
+        checkpoint.model.to(training_device())
         first = first or checkpoint
         predictions = predict_windows(
             checkpoint.model, reference, test, test_indices, checkpoint.window

@@ -15,6 +15,7 @@ from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from training.batches import training_tokens
 from training.data.samples import Samples
+from training.device import device_of
 from training.loop import LoopHistory, LoopSettings, run_loop
 from training.model import LogoModel
 
@@ -64,8 +65,10 @@ def finetune(
         indices = balanced_indices(
             positive, negative, settings.batch_size, settings.positive_fraction, rng
         )
+        device = device_of(model)
         tokens = torch.from_numpy(training_tokens(reference, samples, indices, spec, rng))  # B T
         targets = torch.from_numpy(samples.labels[indices].astype(np.float32))  # B N
+        tokens, targets = tokens.to(device), targets.to(device)
         return loss_function(model(tokens), targets)  # type: ignore[no-any-return]
 
     return run_loop(model, batch_loss, settings.loop, state_path, resume, "fine-tuning")

@@ -9,6 +9,7 @@ from core.kmers import batch_tokens
 from core.reference import ReferenceGenome
 from core.scoring import VariantEffects, variant_effects
 from core.windows import WindowSpec, allele_windows, reverse_complement
+from training.device import device_of
 from training.model import LogoModel
 
 
@@ -33,6 +34,6 @@ def score_variants(
                 sequences += [allele, reverse_complement(allele)]  # ordered allele, strand
         tokens = batch_tokens(sequences, spec.length, spec.k)  # V*A*S F T
         rows = torch.from_numpy(tokens.reshape(-1, tokens.shape[-1]))  # V*A*S*F T
-        p = model.probabilities(rows).numpy()  # V*A*S*F N
+        p = model.probabilities(rows.to(device_of(model))).cpu().numpy()  # V*A*S*F N
         probabilities.append(p.reshape(len(chunk), 2, 2, spec.k, -1))  # V A S F N
     return variant_effects(np.concatenate(probabilities))

@@ -2,10 +2,10 @@
 
 Writes to ``OUT/``:
 - ``reference.fa`` (+ ``.fai``): the whole contig, record ``CONTIG:1-LENGTH`` (true coordinates);
-- ``bins.npz``: ``bin_starts`` (n,), ``labels`` (n, N) uint8, ``split`` (n,) int8
-  (0 train, 1 validation, 2 test) for every 200 bp bin whose window fits the contig and is at
-  most half N; a bin is in a held-out split only when its whole window lies inside the held-out
-  region, and a training bin's window never overlaps a held-out region;
+- ``bins.npz``: ``window`` (length, k), and for every 200 bp bin whose window fits the contig
+  and is at most half N: ``bin_starts`` (n,), ``labels`` (n, N) uint8, ``split`` (n,) int8
+  (0 train, 1 validation, 2 test); a bin is in a held-out split only when its whole window
+  lies inside the held-out region, and a training bin's window never overlaps one;
 - ``features.json``: name, group and description of each label column;
 - ``prepare.json``: sources (packages, versions, sha256), regions, motif thresholds, counts.
 """
@@ -58,6 +58,7 @@ class PreparedData:
     labels: NDArray[np.uint8]
     split: NDArray[np.int8]
     features: list[Feature]
+    spec: WindowSpec
 
     def indices(self, split: int) -> NDArray[np.int64]:
         return np.flatnonzero(self.split == split).astype(np.int64)
@@ -139,7 +140,11 @@ def prepare(
     keep = split >= 0
     features = interval_features + motif_features
     np.savez_compressed(
-        out / "bins.npz", bin_starts=bins[keep], labels=labels[keep], split=split[keep]
+        out / "bins.npz",
+        bin_starts=bins[keep],
+        labels=labels[keep],
+        split=split[keep],
+        window=np.array([spec.length, spec.k]),
     )
     (out / "features.json").write_text(json.dumps([asdict(f) for f in features], indent=1) + "\n")
     summary = {
@@ -168,4 +173,5 @@ def load_prepared(directory: Path) -> PreparedData:
         labels=arrays["labels"],
         split=arrays["split"],
         features=features,
+        spec=WindowSpec(length=int(arrays["window"][0]), k=int(arrays["window"][1])),
     )
