@@ -5,7 +5,6 @@ half of the bin, or holds a whole interval (so 1 bp TSS points and short exons s
 """
 
 import gzip
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,28 +13,6 @@ from numpy.typing import NDArray
 from core.reference import contig_aliases
 
 BIN_SIZE = 200
-
-
-@dataclass(frozen=True)
-class AnnotationFeature:
-    """A chromatin feature labelled from one annotation source of ``training.data.sources``."""
-
-    name: str
-    group: str
-    description: str
-    source: str
-
-
-DEMO_FEATURES = (
-    AnnotationFeature(
-        "CpG_island", "annotation", "UCSC CpG island (chromhmm-example, hg19)", "cpg_islands"
-    ),
-    AnnotationFeature("RefSeq_TSS", "annotation", "RefSeq transcription start site", "refseq_tss"),
-    AnnotationFeature(
-        "RefSeq_TSS_2kb", "annotation", "within 2 kb of a RefSeq TSS", "refseq_tss_2kb"
-    ),
-    AnnotationFeature("RefSeq_exon", "annotation", "RefSeq exon", "refseq_exons"),
-)
 
 
 def read_bed_intervals(path: Path, contig: str) -> NDArray[np.int64]:

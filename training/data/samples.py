@@ -63,18 +63,3 @@ def mostly_n(
         ],
         dtype=bool,
     )
-
-
-def region_samples(
-    reference: ReferenceGenome,
-    region: Region,
-    labels_of: dict[str, NDArray[np.uint8]],
-    all_bin_starts: NDArray[np.int64],
-    spec: WindowSpec,
-) -> Samples:
-    """The samples of ``region``, labels taken from per-bin arrays over ``all_bin_starts``."""
-    starts = tile_bins(region, spec)
-    starts = starts[~mostly_n(reference, region.contig, starts, spec)]
-    index = np.searchsorted(all_bin_starts, starts)
-    labels = np.stack([labels_of[name][index] for name in labels_of], axis=1)  # n N
-    return Samples(contig=region.contig, bin_starts=starts, labels=labels)
