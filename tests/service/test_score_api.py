@@ -7,10 +7,12 @@ import onnxruntime
 from fastapi.testclient import TestClient
 
 from core.kmers import batch_tokens
-from core.manifest import file_sha256
+from core.manifest import file_sha256, load_manifest
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec, allele_windows, reverse_complement
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR
+
+DEMO = load_manifest(DEMO_MODEL_DIR)
 
 
 def _expected_logfold_and_diff(pos: int, ref: str, alt: str) -> tuple[np.ndarray, np.ndarray]:
@@ -45,8 +47,8 @@ def test_a_real_chr20_snv_is_scored_with_the_deepsea_numbers(client: TestClient)
         "T",
     )
     assert result["status"] == "scored" and result["message"] is None
-    names = ["CpG_island", "RefSeq_TSS", "RefSeq_TSS_2kb", "RefSeq_exon"]
-    assert sorted(f["name"] for f in result["features"]) == names
+    names = DEMO.feature_names
+    assert sorted(f["name"] for f in result["features"]) == sorted(names)
     logfold, diff = _expected_logfold_and_diff(1292033, "C", "T")
     for feature in result["features"]:
         i = names.index(feature["name"])
@@ -60,8 +62,8 @@ def test_a_real_chr20_snv_is_scored_with_the_deepsea_numbers(client: TestClient)
 def test_every_result_names_the_model_and_the_reference(client: TestClient) -> None:
     body = client.post("/score", json={"variants": ["20:1292033:C:T"]}).json()
     assert body["model"] == {
-        "name": "logoscore-demo-chr20",
-        "version": "0.1.0",
+        "name": DEMO.name,
+        "version": DEMO.version,
         "sha256": file_sha256(DEMO_MODEL_DIR / "model.onnx"),
         "assembly": "GRCh37",
     }

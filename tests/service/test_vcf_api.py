@@ -4,7 +4,9 @@ import gzip
 
 from fastapi.testclient import TestClient
 
+from core.manifest import load_manifest
 from core.vcf import read_vcf
+from service.settings import DEMO_MODEL_DIR
 from tests.conftest import THOUSAND_GENOMES_VCF, VT_INDELS_VCF
 
 DEMO_END = 6_000_000
@@ -62,9 +64,4 @@ def test_health_and_models(client: TestClient) -> None:
     assert ready["status"] == "ready" and ready["provider"] == "CPUExecutionProvider"
     (model,) = client.get("/models").json()["models"]
     assert (model["window"], model["k"], model["assembly"]) == (1000, 5, "GRCh37")
-    assert [f["name"] for f in model["features"]] == [
-        "CpG_island",
-        "RefSeq_TSS",
-        "RefSeq_TSS_2kb",
-        "RefSeq_exon",
-    ]
+    assert [f["name"] for f in model["features"]] == load_manifest(DEMO_MODEL_DIR).feature_names
