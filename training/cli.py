@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     prep = commands.add_parser("prepare", help="registry packages -> training arrays")
     prep.add_argument("--out", type=Path, required=True, help="directory to write")
     prep.add_argument("--validation", default="20:44000001-46000000")
-    prep.add_argument("--test", default="20:32000001-36000000")
+    prep.add_argument("--test", default="20:50000001-54000000")
     prep.add_argument("--window", type=int, default=1000)
     prep.add_argument("--k", type=int, default=5)
     prep.set_defaults(run=run_prepare)
@@ -179,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint", action="append", required=True, help="NAME=PATH; the first one is shipped"
     )
     report.add_argument("--out", type=Path, required=True, help="directory for report.*")
-    report.add_argument("--max-bins", type=int, default=4000)
+    report.add_argument("--max-bins", type=int, default=20000)
     report.add_argument("--baseline-bins", type=int, default=20000)
     report.add_argument("--per-motif", type=int, default=12)
     report.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,12 @@
-"""Fine-tuning the chromatin head: BCE on balanced batches, one random strand and reading frame
-per sample. ``positive_fraction`` of each batch comes from bins with at least one positive
-label, since most labels are rare.
+"""Fine-tuning the chromatin head: BCE on feature-balanced batches, one random strand and
+reading frame per sample.
+
+Labels are rare and very unequal (on chr20 a motif feature is positive in 0.1-5% of bins, a gene
+body in half of them), so ``positive_fraction`` of each batch is drawn feature by feature: pick a
+feature uniformly, then one of its positive bins; the rest of the batch is drawn uniformly from
+all bins. Every feature, however rare, then sees about the same number of positives. Sampling
+"any positive label" instead lets the common features fill the positive half and starves the
+motif features (run in issue 3: tf_motif AUROC 0.56 after 900 steps).
 """
 
 from dataclasses import dataclass
@@ -27,23 +33,22 @@ class FinetuneSettings:
     positive_fraction: float = 0.5
 
 
-def balanced_indices(
-    positive: NDArray[np.int64],
-    negative: NDArray[np.int64],
+def feature_balanced_indices(
+    positives: list[NDArray[np.int64]],
+    n_samples: int,
     batch_size: int,
     positive_fraction: float,
     rng: np.random.Generator,
 ) -> NDArray[np.int64]:
-    n_positive = round(batch_size * positive_fraction) if len(positive) else 0
-    if not len(negative):
-        n_positive = batch_size
-    chosen = [
-        rng.choice(positive, size=n_positive) if n_positive else positive[:0],
-        rng.choice(negative, size=batch_size - n_positive)
-        if n_positive < batch_size
-        else negative[:0],
-    ]
-    return np.concatenate(chosen).astype(np.int64)
+    """Sample indices: ``positive_fraction`` of the batch are positives of uniformly chosen
+    features (``positives[f]`` = the samples positive for feature ``f``; empty ones are never
+    chosen), the rest uniform over all ``n_samples``."""
+    with_positives = [p for p in positives if len(p)]
+    n_positive = round(batch_size * positive_fraction) if with_positives else 0
+    features = rng.integers(0, max(1, len(with_positives)), size=n_positive)
+    chosen = [int(rng.choice(with_positives[f])) for f in features]
+    uniform = rng.integers(0, n_samples, size=batch_size - n_positive)
+    return np.concatenate([np.array(chosen, dtype=np.int64), uniform]).astype(np.int64)
 
 
 def finetune(
@@ -56,14 +61,15 @@ def finetune(
     resume: bool = False,
 ) -> LoopHistory:
     """Fine-tune ``model`` on ``samples`` in place."""
-    any_positive = samples.labels.any(axis=1)
-    positive = np.flatnonzero(any_positive).astype(np.int64)
-    negative = np.flatnonzero(~any_positive).astype(np.int64)
+    positives = [
+        np.flatnonzero(samples.labels[:, f]).astype(np.int64)
+        for f in range(samples.labels.shape[1])
+    ]
     loss_function = nn.BCEWithLogitsLoss()
 
     def batch_loss(rng: np.random.Generator) -> Tensor:
-        indices = balanced_indices(
-            positive, negative, settings.batch_size, settings.positive_fraction, rng
+        indices = feature_balanced_indices(
+            positives, len(samples.labels), settings.batch_size, settings.positive_fraction, rng
         )
         device = device_of(model)
         tokens = torch.from_numpy(training_tokens(reference, samples, indices, spec, rng))  # B T

@@ -31,8 +31,10 @@ def test_masking_follows_logo_15_percent_80_10_10() -> None:
 def test_the_decoder_is_tied_to_the_token_embedding() -> None:
     model = PretrainingModel(LogoConfig(vocab_size=VOCABULARY, outputs=1))
     assert model.head.embedding.weight is model.encoder.token_embedding.weight
-    logits = model(torch.full((2, 201), 10))
-    assert logits.shape == (2, 201, VOCABULARY)
+    chosen = torch.zeros((2, 201), dtype=torch.bool)
+    chosen[0, 5], chosen[1, 7], chosen[1, 9] = True, True, True
+    logits = model(torch.full((2, 201), 10), chosen)
+    assert logits.shape == (3, VOCABULARY)
 
 
 def test_pretraining_steps_run_on_real_windows(slice_reference: ReferenceGenome) -> None:
