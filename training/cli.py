@@ -80,7 +80,7 @@ def run_pretrain(args: argparse.Namespace) -> None:
 
 def run_finetune(args: argparse.Namespace) -> None:
     loop = LoopSettings(steps=args.steps, learning_rate=args.learning_rate, seed=args.seed)
-    settings = FinetuneSettings(loop, args.batch_size)
+    settings = FinetuneSettings(loop, args.batch_size, motif_token_weight=args.motif_token_weight)
     summary = run_finetuning(
         args.data, args.out, settings, args.pretrained, args.assembly, args.resume
     )
@@ -159,11 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--window", type=int, default=1000)
     prep.add_argument("--k", type=int, default=5)
     prep.set_defaults(run=run_prepare)
-    _loop_parser(commands, "pretrain", "masked-k-mer pretraining", 1500).set_defaults(
+    _loop_parser(commands, "pretrain", "masked-k-mer pretraining", 3000).set_defaults(
         run=run_pretrain
     )
-    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", 900)
+    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", 3000)
     tune.add_argument("--pretrained", type=Path, help="encoder written by pretrain")
+    tune.add_argument(
+        "--motif-token-weight",
+        type=float,
+        default=1.0,
+        help="weight of the token-level motif loss (0: bin labels only)",
+    )
     tune.add_argument("--assembly", default="GRCh37")
     tune.set_defaults(run=run_finetune)
     evaluate = commands.add_parser("evaluate", help="held-out AUROC/AUPRC per feature")
@@ -179,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint", action="append", required=True, help="NAME=PATH; the first one is shipped"
     )
     report.add_argument("--out", type=Path, required=True, help="directory for report.*")
-    report.add_argument("--max-bins", type=int, default=20000)
+    report.add_argument("--max-bins", type=int, default=5000)
     report.add_argument("--baseline-bins", type=int, default=20000)
     report.add_argument("--per-motif", type=int, default=12)
     report.add_argument("--seed", type=int, default=0)

@@ -32,6 +32,31 @@ def auroc(scores: NDArray[np.floating], labels: NDArray[np.integer]) -> float:
     return float((rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives))
 
 
+MIN_POSITIVES = 30
+
+
+def evaluation_bins(
+    labels: NDArray[np.uint8], max_bins: int
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Which bins of a split to predict, and which count for which feature.
+
+    ``max_bins`` evenly spaced bins count for every feature. A feature with fewer than
+    ``MIN_POSITIVES`` positives among them also counts every other positive bin of the split,
+    against the same evenly spaced negatives: AUROC stays an unbiased estimate (positives and
+    negatives are each sampled uniformly), only AUPRC sees a higher share of positives.
+    Returns the bin indices ``(n,)`` and the mask ``(n, N)`` for ``feature_metrics``.
+    """
+    spaced = np.unique(np.linspace(0, len(labels) - 1, min(max_bins, len(labels))).astype(np.int64))
+    rare = labels[spaced].sum(axis=0) < MIN_POSITIVES
+    is_spaced = np.zeros(len(labels), dtype=bool)
+    is_spaced[spaced] = True
+    extra = np.flatnonzero(~is_spaced & (labels[:, rare] > 0).any(axis=1))
+    indices = np.concatenate([spaced, extra]).astype(np.int64)
+    counted = np.ones((len(indices), labels.shape[1]), dtype=bool)
+    counted[len(spaced) :] = (labels[extra] > 0) & rare
+    return indices, counted
+
+
 @torch.no_grad()
 def predict_windows(
     model: LogoModel,
@@ -64,19 +89,27 @@ def auprc(scores: NDArray[np.floating], labels: NDArray[np.integer]) -> float:
 
 
 def feature_metrics(
-    predictions: NDArray[np.float64], labels: NDArray[np.uint8], features: list[Feature]
+    predictions: NDArray[np.float64],
+    labels: NDArray[np.uint8],
+    features: list[Feature],
+    counted: NDArray[np.bool_] | None = None,
 ) -> dict[str, Any]:
-    """AUROC and AUPRC per feature, and their medians per feature group (NaNs left out)."""
-    per_feature = {
-        feature.name: {
+    """AUROC and AUPRC per feature, and their medians per feature group (NaNs left out).
+
+    ``counted`` ``(n, N)``, when given, says which rows count for which feature (see
+    ``evaluation_bins``); otherwise every row counts for every feature."""
+    counted = np.ones(labels.shape, dtype=bool) if counted is None else counted
+    per_feature = {}
+    for i, feature in enumerate(features):
+        rows = counted[:, i]
+        scores, truth = predictions[rows, i], labels[rows, i]
+        per_feature[feature.name] = {
             "group": feature.group,
-            "auroc": round(auroc(predictions[:, i], labels[:, i]), 4),
-            "auprc": round(auprc(predictions[:, i], labels[:, i]), 4),
-            "positives": int(labels[:, i].sum()),
-            "bins": len(labels),
+            "auroc": round(auroc(scores, truth), 4),
+            "auprc": round(auprc(scores, truth), 4),
+            "positives": int(truth.sum()),
+            "bins": int(rows.sum()),
         }
-        for i, feature in enumerate(features)
-    }
     groups: dict[str, dict[str, float]] = {}
     for group in dict.fromkeys(feature.group for feature in features):
         members = [m for m in per_feature.values() if m["group"] == group]

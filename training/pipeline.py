@@ -20,9 +20,10 @@ from training.data.samples import Samples
 from training.data.sources import SOURCES, THOUSAND_GENOMES_VCFS, fetch
 from training.device import training_device
 from training.encoder_checkpoint import load_encoder, save_encoder
-from training.evaluate import feature_metrics, predict_windows
+from training.evaluate import evaluation_bins, feature_metrics, predict_windows
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel, parameter_count
+from training.motif_tokens import MOTIF_HITS_FILE, MotifHits
 from training.pretrain import PretrainingModel, pretrain
 from training.prioritiser import fit_prioritiser
 from training.train import FinetuneSettings, finetune
@@ -89,6 +90,7 @@ def run_finetuning(
         settings,
         out.with_suffix(".state.pt"),
         resume,
+        MotifHits.load(data_dir / MOTIF_HITS_FILE),
     )
     summary = {
         "data": str(data_dir),
@@ -105,17 +107,17 @@ def run_finetuning(
 def run_evaluation(
     data_dir: Path, checkpoint_path: Path, max_bins: int, seed: int
 ) -> dict[str, Any]:
-    """Per-feature AUROC/AUPRC on an evenly spaced subset of the test split."""
+    """Per-feature AUROC/AUPRC on the test split (``training.evaluate.evaluation_bins``)."""
     data = load_prepared(data_dir)
     checkpoint = load_checkpoint(checkpoint_path)
     checkpoint.model.to(training_device())
     test = split_samples(data, TEST)
-    indices = np.linspace(0, len(test) - 1, min(max_bins, len(test))).astype(np.int64)
+    indices, counted = evaluation_bins(test.labels, max_bins)
     started = time.perf_counter()
     predictions = predict_windows(
         checkpoint.model, ReferenceGenome(data.reference), test, indices, checkpoint.window
     )
-    metrics = feature_metrics(predictions, test.labels[indices], data.features)
+    metrics = feature_metrics(predictions, test.labels[indices], data.features, counted)
     logger.info("evaluated %d test bins in %.0f s", len(indices), time.perf_counter() - started)
     return {"checkpoint": str(checkpoint_path), "test_bins": len(indices), "seed": seed, **metrics}
 

@@ -86,7 +86,7 @@ def pretrain(
 
     def batch_loss(rng: np.random.Generator) -> Tensor:
         indices = rng.integers(0, len(samples), size=batch_size)
-        tokens = training_tokens(reference, samples, indices, spec, rng)  # B T
+        tokens = training_tokens(reference, samples, indices, spec, rng).tokens  # B T
         inputs, targets = mask_tokens(tokens, rng, vocab_size)
         device = device_of(model)
         targets_tensor = torch.from_numpy(targets).to(device)  # B T

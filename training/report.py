@@ -15,7 +15,7 @@ from training.data.motifs import background_of, base_codes, load_motifs
 from training.data.prepare import TEST, TRAIN, load_prepared
 from training.data.sources import SOURCES, fetch
 from training.device import training_device
-from training.evaluate import feature_metrics, predict_windows
+from training.evaluate import MIN_POSITIVES, evaluation_bins, feature_metrics, predict_windows
 from training.motif_check import motif_snvs, run_motif_check
 from training.pipeline import split_samples
 
@@ -36,9 +36,13 @@ def build_report(
     reference = ReferenceGenome(data.reference)
     rng = np.random.default_rng(seed)
     test, train = split_samples(data, TEST), split_samples(data, TRAIN)
-    test_indices = np.linspace(0, len(test) - 1, min(max_bins, len(test))).astype(np.int64)
+    test_indices, counted = evaluation_bins(test.labels, max_bins)
     test_labels = test.labels[test_indices]
-    report: dict[str, Any] = {"test_bins": len(test_indices), "models": {}}
+    report: dict[str, Any] = {
+        "test_bins": len(test),
+        "evenly_spaced_bins": int(counted.all(axis=1).sum()),
+        "models": {},
+    }
     first = None
     for name, path in checkpoints.items():
         checkpoint = load_checkpoint(path)
@@ -47,7 +51,7 @@ def build_report(
         predictions = predict_windows(
             checkpoint.model, reference, test, test_indices, checkpoint.window
         )
-        report["models"][name] = feature_metrics(predictions, test_labels, data.features)
+        report["models"][name] = feature_metrics(predictions, test_labels, data.features, counted)
         logger.info("%s: %s", name, report["models"][name]["groups"])
     assert first is not None, "give at least one checkpoint"
     train_indices = rng.choice(len(train), size=min(baseline_bins, len(train)), replace=False)
@@ -59,7 +63,7 @@ def build_report(
         kmer_count_features(reference, test, test_indices, first.window)
     )
     report["models"]["kmer_baseline"] = feature_metrics(
-        baseline_predictions, test_labels, data.features
+        baseline_predictions, test_labels, data.features, counted
     )
     report["motif_check"] = _motif_check(data_dir, first, rng, per_motif)
     return report
@@ -90,8 +94,10 @@ def report_markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Held-out evaluation",
         "",
-        f"Test split, {report['test_bins']} evenly spaced bins; predictions averaged over the five "
-        "reading frames and both strands, as served.",
+        f"Test split ({report['test_bins']} bins): {report['evenly_spaced_bins']} evenly spaced "
+        "bins, plus every other positive bin of the features with fewer than "
+        f"{MIN_POSITIVES} positives among them (scored against the same negatives). Predictions "
+        "are averaged over the five reading frames and both strands, as served.",
         "",
         "## Median per feature group (AUROC / AUPRC)",
         "",

@@ -2,8 +2,8 @@ import math
 
 import torch
 
-from core.kmers import Vocabulary
-from training.model import LogoConfig, LogoModel, parameter_count
+from core.kmers import PAD, Vocabulary
+from training.model import LogoConfig, LogoEncoder, LogoModel, parameter_count
 
 VOCABULARY = Vocabulary(5).size
 
@@ -35,3 +35,17 @@ def test_a_model_with_hand_set_weights_gives_known_probabilities() -> None:
     tokens = torch.randint(4, VOCABULARY, (3, 201))
     probabilities = hand_set_model().probabilities(tokens)
     assert torch.allclose(probabilities, torch.tensor([[0.5, 0.75]] * 3))
+
+
+def test_kmer_embeddings_start_from_their_bases() -> None:
+    torch.manual_seed(0)
+    weight = LogoEncoder(
+        LogoConfig(vocab_size=Vocabulary(5).size, outputs=1)
+    ).token_embedding.weight
+    acgtn = weight[Vocabulary(5).kmer_id("ACGTN")].detach()
+    # base i sets dimension 4i + code(base): A0 -> 0, C1 -> 5, G2 -> 10, T3 -> 15; N sets none
+    raised = sorted(torch.topk(acgtn[:20], 4).indices.tolist())
+    assert raised == [0, 5, 10, 15]
+    assert torch.allclose(acgtn[[0, 5, 10, 15]], torch.full((4,), 0.2), atol=0.1)
+    assert bool((acgtn[16:20].abs() < 0.1).all())
+    assert weight[PAD].abs().sum() == 0  # padding stays zero

@@ -13,6 +13,7 @@ from training.data.labels import bin_labels
 from training.data.samples import Region, Samples, tile_bins
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel
+from training.motif_tokens import MotifHits
 from training.train import FinetuneSettings, feature_balanced_indices, finetune
 
 SPEC = WindowSpec()
@@ -98,3 +99,22 @@ def test_every_feature_gets_its_share_of_positives_however_rare() -> None:
     assert np.isin(positive_half[positive_half != 7], common).all()
     uniform_half = np.concatenate([b[4:] for b in batches])
     assert abs((uniform_half % 2 == 0).mean() - 0.5) < 0.05
+
+
+def test_the_token_motif_loss_trains_the_encoder_and_stays_out_of_the_model(
+    slice_reference: ReferenceGenome,
+) -> None:
+    samples = _samples(slice_reference)
+    # one motif column (the CpG label column stands in), hits planted at real positions
+    hits = MotifHits.collect([(0, np.array([1_286_600, 1_290_000, 1_293_900]), 12)])
+    settings = FinetuneSettings(LoopSettings(steps=3, warmup_steps=1, seed=1), batch_size=4)
+    losses = []
+    for motif_hits in (None, hits):
+        torch.manual_seed(0)
+        model = LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=1, dropout=0.0))
+        history = finetune(model, slice_reference, samples, SPEC, settings, motif_hits=motif_hits)
+        losses.append(history.losses)
+        assert set(model.state_dict()) == set(LogoModel(model.config).state_dict())
+    plain, with_tokens = losses
+    # same batches, so the first loss differs by the weighted token loss alone (> 0)
+    assert all(np.isfinite(with_tokens)) and with_tokens[0] > plain[0]

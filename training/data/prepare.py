@@ -7,6 +7,8 @@ Writes to ``OUT/``:
   (0 train, 1 validation, 2 test); a bin is in a held-out split only when its whole window
   lies inside the held-out region, and a training bin's window never overlaps one;
 - ``features.json``: name, group and description of each label column;
+- ``motif_hits.npz``: every strong motif hit (``training.motif_tokens``), for the token-level
+  auxiliary loss of fine-tuning;
 - ``prepare.json``: sources (packages, versions, sha256), regions, motif thresholds, counts.
 """
 
@@ -42,6 +44,7 @@ from training.data.peaks import read_peak_intervals
 from training.data.reference_slice import read_fasta_record, write_slice
 from training.data.samples import Region, mostly_n, tile_bins
 from training.data.sources import SOURCES, fetch
+from training.motif_tokens import MOTIF_HITS_FILE, MotifHits
 
 logger = logging.getLogger(__name__)
 
@@ -80,14 +83,21 @@ def interval_labels(
     return [Feature(f.name, f.group, f.description) for f in features], columns
 
 
-def motif_labels(
-    bins: NDArray[np.int64], sequence: str, jaspar: Path
-) -> tuple[list[Feature], list[NDArray[np.uint8]], dict[str, dict[str, float]]]:
+@dataclass(frozen=True)
+class MotifLabels:
+    features: list[Feature]
+    columns: list[NDArray[np.uint8]]
+    thresholds: dict[str, dict[str, float]]
+    hits: list[tuple[NDArray[np.int64], int]]
+    """Hit starts and motif width, per feature."""
+
+
+def motif_labels(bins: NDArray[np.int64], sequence: str, jaspar: Path) -> MotifLabels:
     """Label columns of the JASPAR motifs of ``training.data.motifs``; ``sequence`` is the
     whole contig (0-based true coordinates), which also gives the background composition."""
     codes = base_codes(sequence)
     background = background_of(codes)
-    features, columns, thresholds = [], [], {}
+    labels = MotifLabels([], [], {}, [])
     for motif in load_motifs(jaspar):
         weights = log_odds(motif, background)
         threshold = threshold_for(weights, background)
@@ -100,11 +110,15 @@ def motif_labels(
             f"JASPAR {motif.matrix_id} {motif.name} hit, score >= {threshold.score:.2f} bits "
             f"(p = {threshold.p_value:.1e} per position and strand)"
         )
-        features.append(Feature(name, MOTIF_GROUP, description))
-        columns.append(motif_bin_labels(bins, starts, motif.width))
-        thresholds[motif.matrix_id] = {"score": threshold.score, "p_value": threshold.p_value}
+        labels.features.append(Feature(name, MOTIF_GROUP, description))
+        labels.columns.append(motif_bin_labels(bins, starts, motif.width))
+        labels.thresholds[motif.matrix_id] = {
+            "score": threshold.score,
+            "p_value": threshold.p_value,
+        }
+        labels.hits.append((starts, motif.width))
         logger.info("%s %s: %d hits", motif.matrix_id, motif.name, len(starts))
-    return features, columns, thresholds
+    return labels
 
 
 def _splits(
@@ -134,11 +148,15 @@ def prepare(
     paths = {feature.source: fetch(SOURCES[feature.source]) for feature in INTERVAL_FEATURES}
     interval_features, interval_columns = interval_labels(bins, contig, len(sequence), paths)
     jaspar = fetch(SOURCES["jaspar_2024"])
-    motif_features, motif_columns, thresholds = motif_labels(bins, sequence, jaspar)
-    labels = np.stack(interval_columns + motif_columns, axis=1)  # n N
+    motifs = motif_labels(bins, sequence, jaspar)
+    labels = np.stack(interval_columns + motifs.columns, axis=1)  # n N
     split = _splits(bins, spec, validation, test)
     keep = split >= 0
-    features = interval_features + motif_features
+    features = interval_features + motifs.features
+    first_motif_column = len(interval_features)
+    MotifHits.collect(
+        [(first_motif_column + i, starts, width) for i, (starts, width) in enumerate(motifs.hits)]
+    ).save(out / MOTIF_HITS_FILE)
     np.savez_compressed(
         out / "bins.npz",
         bin_starts=bins[keep],
@@ -151,7 +169,7 @@ def prepare(
         "contig": contig,
         "sources": {name: asdict(source) for name, source in SOURCES.items()},
         "regions": {"validation": asdict(validation), "test": asdict(test)},
-        "motif_thresholds_bits": thresholds,
+        "motif_thresholds_bits": motifs.thresholds,
         "bins": {
             name: int((split[keep] == value).sum())
             for name, value in (("train", TRAIN), ("validation", VALIDATION), ("test", TEST))
