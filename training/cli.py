@@ -128,13 +128,14 @@ def _loop_parser(
     name: str,
     help_text: str,
     steps: int,
+    learning_rate: float,
 ) -> argparse.ArgumentParser:
     parser = commands.add_parser(name, help=help_text)
     parser.add_argument("--data", type=Path, required=True, help="directory written by prepare")
     parser.add_argument("--out", type=Path, required=True, help="checkpoint to write (.pt)")
     parser.add_argument("--steps", type=int, default=steps)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=5e-4)
+    parser.add_argument("--learning-rate", type=float, default=learning_rate)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true", help="continue from OUT's .state.pt")
     return parser
@@ -159,10 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--window", type=int, default=1000)
     prep.add_argument("--k", type=int, default=5)
     prep.set_defaults(run=run_prepare)
-    _loop_parser(commands, "pretrain", "masked-k-mer pretraining", 3000).set_defaults(
+    _loop_parser(commands, "pretrain", "masked-k-mer pretraining", 3000, 5e-4).set_defaults(
         run=run_pretrain
     )
-    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", 3000)
+    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", 3000, 1e-3)
     tune.add_argument("--pretrained", type=Path, help="encoder written by pretrain")
     tune.add_argument(
         "--motif-token-weight",
