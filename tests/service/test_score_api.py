@@ -1,5 +1,6 @@
 """POST /score end to end: real chr20 variants, the bundled model, real onnxruntime."""
 
+import json
 import math
 
 import numpy as np
@@ -57,6 +58,14 @@ def test_a_real_chr20_snv_is_scored_with_the_deepsea_numbers(client: TestClient)
         assert 0 < feature["ref"] < 1 and 0 < feature["alt"] < 1
     magnitudes = [abs(f["logfold"]) for f in result["features"]]
     assert magnitudes == sorted(magnitudes, reverse=True)
+
+
+def test_the_bundled_model_gives_evalues_and_a_priority(client: TestClient) -> None:
+    assert DEMO.background is not None and DEMO.prioritiser is not None
+    (result,) = client.post("/score", json={"variants": ["20:1292033:C:T"]}).json()["results"]
+    assert 0.0 < result["priority"] < 1.0
+    floor = 1 / json.loads((DEMO_MODEL_DIR / DEMO.background.file).read_text())["count"]
+    assert all(floor <= f["evalue"] <= 1.0 for f in result["features"])
 
 
 def test_every_result_names_the_model_and_the_reference(client: TestClient) -> None:
