@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", type=Path, required=True)
     evaluate.add_argument("--checkpoint", type=Path, required=True)
     evaluate.add_argument("--report", type=Path, required=True, help="JSON to write")
-    evaluate.add_argument("--max-bins", type=int, default=4000)
+    evaluate.add_argument("--max-bins", type=int, default=5000)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=run_evaluate)
     report = commands.add_parser("report", help="held-out report: models, baseline, motifs")

@@ -77,7 +77,9 @@ def run_finetuning(
     data = load_prepared(data_dir)
     spec = data.spec
     model = LogoModel(LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=len(data.features)))
-    pretraining: dict[str, Any] | str = "none (fine-tuned from random initialisation)"
+    pretraining: dict[str, Any] | str = (
+        "none (from initialisation: N(0, 0.02), k-mer embeddings from their bases)"
+    )
     if pretrained is not None:
         _, encoder_state, pretraining = load_encoder(pretrained)
         model.encoder.load_state_dict(encoder_state)
