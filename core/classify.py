@@ -1,22 +1,38 @@
-"""Decide, per parsed input, whether it can be scored: its windows, or a status saying why not.
+"""Decide, per parsed input, whether it can be scored: its normalised alleles and windows, or a
+status saying why not.
 
 Checks, in order: the input parsed (``invalid``); both alleles are plain sequence over ``ACGTN``
 (``unsupported_allele`` for symbolic, breakend, ``*``, ``.`` and IUPAC ambiguity alleles;
-``invalid`` for anything else); the contig is in the reference (``unknown_contig``); the
-position is inside the sequence held (``out_of_bounds``); REF equals the reference there
-(``ref_mismatch``); the whole window is inside the sequence held (``out_of_bounds``).
+``invalid`` for anything else); neither allele is longer than ``max_allele_length``
+(``too_long``); the contig is in the reference (``unknown_contig``); the position is inside the
+sequence held (``out_of_bounds``); REF equals the reference there (``ref_mismatch``). Then the
+alleles are normalised (``core.normalize``) and the whole window of the normalised variant must
+be inside the sequence held (``out_of_bounds``).
 """
 
 import re
 from dataclasses import dataclass
 
+from core.normalize import NormalizedAlleles, normalize
 from core.reference import ReferenceGenome
 from core.status import Status
 from core.variants import InvalidInput, ParsedInput, Variant
 from core.windows import AlleleWindows, WindowSpec, allele_windows, window_bounds
 
+DEFAULT_MAX_ALLELE_LENGTH = 100
+"""Longest REF or ALT scored by default: a 100 bp change is a tenth of LOGO's 1000 bp window;
+longer ones leave little of the reference context the model was trained on."""
+
 _SEQUENCE = re.compile(r"^[ACGTN]+$")
 _IUPAC_AMBIGUITY = re.compile(r"^[ACGTNRYSWKMBDHV]+$")
+
+
+@dataclass(frozen=True)
+class ScorableVariant:
+    """A variant that can be scored: its canonical alleles and the windows they give."""
+
+    normalized: NormalizedAlleles
+    windows: AlleleWindows
 
 
 @dataclass(frozen=True)
@@ -28,9 +44,13 @@ class Rejection:
 
 
 def prepare(
-    parsed: ParsedInput, reference: ReferenceGenome, spec: WindowSpec
-) -> AlleleWindows | Rejection:
-    """Windows of a scorable variant, or the rejection that says why it cannot be scored."""
+    parsed: ParsedInput,
+    reference: ReferenceGenome,
+    spec: WindowSpec,
+    max_allele_length: int = DEFAULT_MAX_ALLELE_LENGTH,
+) -> ScorableVariant | Rejection:
+    """Normalised alleles and windows of a scorable variant, or the rejection that says why it
+    cannot be scored."""
     if isinstance(parsed, InvalidInput):
         return Rejection(Status.INVALID, parsed.message)
     problem = allele_problem(parsed.ref, "REF") or allele_problem(parsed.alt, "ALT")
@@ -38,6 +58,14 @@ def prepare(
         return problem
     if parsed.ref == parsed.alt:
         return Rejection(Status.INVALID, f"REF and ALT are both {parsed.ref!r}: nothing changes")
+    longest = max(len(parsed.ref), len(parsed.alt))
+    if longest > max_allele_length:
+        return Rejection(
+            Status.TOO_LONG,
+            f"an allele of {longest} bp is longer than the {max_allele_length} bp scored "
+            f"(the model reads {spec.length} bp); score structural variants with a tool made "
+            "for them, or raise the limit (LOGOSCORE_MAX_ALLELE_LENGTH, --max-allele-length)",
+        )
     contig = reference.resolve(parsed.chrom)
     if contig is None:
         return Rejection(Status.UNKNOWN_CONTIG, reference.unknown_contig_message(parsed.chrom))
@@ -68,7 +96,7 @@ def allele_problem(allele: str, column: str) -> Rejection | None:
 
 def _check_against_reference(
     variant: Variant, contig: str, reference: ReferenceGenome, spec: WindowSpec
-) -> AlleleWindows | Rejection:
+) -> ScorableVariant | Rejection:
     span = reference.spans[contig]
     ref_start, ref_end = variant.pos - 1, variant.pos - 1 + len(variant.ref)
     if not span.contains(ref_start, ref_end):
@@ -85,12 +113,14 @@ def _check_against_reference(
             f"{contig}:{variant.pos}; "
             "check that the variant is on the model's assembly and that REF is the forward strand",
         )
-    window_start, window_end = window_bounds(variant.pos, variant.ref, variant.alt, spec)
+    canonical = normalize(reference, contig, variant.pos, variant.ref, variant.alt)
+    window_start, window_end = window_bounds(canonical.pos, canonical.ref, canonical.alt, spec)
     if not span.contains(window_start, window_end):
         return Rejection(
             Status.OUT_OF_BOUNDS,
-            f"the {spec.length} bp window around {contig}:{variant.pos} reaches past the "
+            f"the {spec.length} bp window around {contig}:{canonical.pos} reaches past the "
             f"reference sequence held ({contig}:{span.start + 1}-{span.end}); variants closer "
             f"than {spec.length // 2} bp to its ends cannot be scored",
         )
-    return allele_windows(reference, contig, variant.pos, variant.ref, variant.alt, spec)
+    windows = allele_windows(reference, contig, canonical.pos, canonical.ref, canonical.alt, spec)
+    return ScorableVariant(canonical, windows)

@@ -11,4 +11,5 @@ class Status(StrEnum):
     UNKNOWN_CONTIG = "unknown_contig"
     OUT_OF_BOUNDS = "out_of_bounds"
     UNSUPPORTED_ALLELE = "unsupported_allele"
+    TOO_LONG = "too_long"
     INVALID = "invalid"

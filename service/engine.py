@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.classify import Rejection, prepare
+from core.classify import DEFAULT_MAX_ALLELE_LENGTH, Rejection, ScorableVariant, prepare
 from core.kmers import batch_tokens
+from core.normalize import NormalizedAlleles
 from core.reference import ReferenceGenome
 from core.scoring import VariantEffects, variant_effects
 from core.status import Status
@@ -21,6 +22,7 @@ class VariantScore:
     parsed: ParsedInput
     status: Status
     message: str | None = None
+    normalized: NormalizedAlleles | None = None
     ref: np.ndarray | None = None
     alt: np.ndarray | None = None
     diff: np.ndarray | None = None
@@ -32,16 +34,24 @@ class VariantScore:
 class ScoringEngine:
     """Scores variants with one model against one reference."""
 
-    def __init__(self, model: OnnxModel, reference: ReferenceGenome) -> None:
+    def __init__(
+        self,
+        model: OnnxModel,
+        reference: ReferenceGenome,
+        max_allele_length: int = DEFAULT_MAX_ALLELE_LENGTH,
+    ) -> None:
         self.model = model
         self.reference = reference
         self.spec = model.manifest.window
+        self.max_allele_length = max_allele_length
 
     def score(self, inputs: list[ParsedInput]) -> list[VariantScore]:
         """One score per input, same order; a rejected input never affects the others."""
-        prepared = [prepare(parsed, self.reference, self.spec) for parsed in inputs]
-        windows = [item for item in prepared if isinstance(item, AlleleWindows)]
-        effects = self._effects(windows)
+        prepared = [
+            prepare(parsed, self.reference, self.spec, self.max_allele_length) for parsed in inputs
+        ]
+        scorable = [item for item in prepared if isinstance(item, ScorableVariant)]
+        effects = self._effects([item.windows for item in scorable])
         background, prioritiser = self.model.background, self.model.prioritiser
         evalues = background.evalues(effects.diff, effects.logfold) if background else None
         priorities = prioritiser.priority(effects.logfold, effects.diff) if prioritiser else None
@@ -55,6 +65,7 @@ class ScoringEngine:
                 VariantScore(
                     parsed,
                     Status.SCORED,
+                    normalized=item.normalized,
                     ref=effects.ref[scored],
                     alt=effects.alt[scored],
                     diff=effects.diff[scored],

@@ -27,7 +27,10 @@ class LogoConfig:
     ffn_dim: int = 1024
     block_applications: int = 2
     max_positions: int = 512
-    dropout: float = 0.1
+    dropout: float = 0.0
+    """LOGO's own pretraining and fine-tuning configs set attention and hidden dropout to 0
+    (melobio/LOGO, ``02_train_gene_transformer_lm_hg_bert4keras_tfrecord.py``); on a few
+    thousand CPU steps the model underfits, so dropout only slows learning."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,22 +1,47 @@
 import pytest
 
-from core.classify import Rejection, prepare
+from core.classify import Rejection, ScorableVariant, prepare
+from core.normalize import NormalizedAlleles
 from core.reference import ReferenceGenome
 from core.status import Status
 from core.variants import parse_variant_string
-from core.windows import AlleleWindows, WindowSpec
+from core.windows import WindowSpec
 
 SPEC = WindowSpec()
 
 
-def _prepare(text: str, reference: ReferenceGenome) -> AlleleWindows | Rejection:
+def _prepare(
+    text: str, reference: ReferenceGenome, max_allele_length: int = 100
+) -> ScorableVariant | Rejection:
     (parsed,) = parse_variant_string(text, record=0)
-    return prepare(parsed, reference, SPEC)
+    return prepare(parsed, reference, SPEC, max_allele_length)
 
 
 def test_a_matching_snv_gets_windows(slice_reference: ReferenceGenome) -> None:
     prepared = _prepare("chr20:1292033:C:T", slice_reference)
-    assert isinstance(prepared, AlleleWindows) and prepared.contig == "20"
+    assert isinstance(prepared, ScorableVariant) and prepared.windows.contig == "20"
+    assert prepared.normalized == NormalizedAlleles(1_292_033, "C", "T")
+
+
+def test_an_indel_is_windowed_at_its_left_aligned_position(
+    slice_reference: ReferenceGenome,
+) -> None:
+    # chr20:1,282,147-1,282,164 is TTC + 12 T + AAT: a T deleted at the run's right end
+    prepared = _prepare("20:1282160:TT:T", slice_reference)
+    assert isinstance(prepared, ScorableVariant)
+    assert prepared.normalized == NormalizedAlleles(1_282_149, "CT", "C")
+    assert prepared.windows.start == 1_282_149 - 1 - SPEC.anchor_index
+    anchor = SPEC.anchor_index
+    assert prepared.windows.ref[anchor : anchor + 14] == "CTTTTTTTTTTTTA"
+    assert prepared.windows.alt[anchor : anchor + 13] == "CTTTTTTTTTTTA"
+
+
+def test_alleles_past_the_limit_are_too_long(slice_reference: ReferenceGenome) -> None:
+    ref = slice_reference.fetch("20", 1_290_000, 1_290_012)
+    prepared = _prepare(f"20:1290001:{ref}:{ref[0]}", slice_reference, max_allele_length=10)
+    assert isinstance(prepared, Rejection) and prepared.status is Status.TOO_LONG
+    assert "12 bp is longer than the 10 bp" in prepared.message
+    assert isinstance(_prepare(f"20:1290001:{ref}:{ref[0]}", slice_reference), ScorableVariant)
 
 
 @pytest.mark.parametrize(

@@ -37,3 +37,39 @@ def test_a_file_that_is_not_vcf_is_refused_with_a_fix(tmp_path: Path) -> None:
     junk.write_text("hello\n")
     with pytest.raises(VcfReadError, match=r"cannot read junk\.vcf as VCF .* header"):
         list(read_vcf(junk))
+
+
+def test_a_malformed_line_is_invalid_with_its_line_number_and_later_lines_are_read(
+    tmp_path: Path,
+) -> None:
+    vcf = tmp_path / "mixed.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n"
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        "20\t1292033\trs1\tC\tT\t.\tPASS\t.\n"
+        "20\tabc\t.\tC\tT\t.\tPASS\t.\n"
+        "20\t1292040\n"
+        "\n"
+        "20\t1292050\t.\tC\t<DEL>,T\t.\tPASS\t.\n"
+        "20\t1292060\t.\tC\tG\n"
+    )
+    parsed = list(read_vcf(vcf))
+    assert [(p.origin.line, p.origin.record, type(p).__name__) for p in parsed] == [
+        (3, 0, "Variant"),
+        (4, 1, "InvalidInput"),
+        (5, 2, "InvalidInput"),
+        (7, 3, "Variant"),
+        (7, 3, "Variant"),
+        (8, 4, "Variant"),
+    ]
+    assert parsed[0].origin.record_id == "rs1"
+    assert "line 4: POS 'abc' is not a whole number" in parsed[1].message  # type: ignore[union-attr]
+    assert "line 5 has 2 tab-separated column(s)" in parsed[2].message  # type: ignore[union-attr]
+    assert [p.alt for p in parsed[3:5]] == ["<DEL>", "T"]  # type: ignore[union-attr]
+
+
+def test_a_header_without_the_column_line_is_refused(tmp_path: Path) -> None:
+    vcf = tmp_path / "headless.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n20\t1292033\t.\tC\tT\t.\tPASS\t.\n")
+    with pytest.raises(VcfReadError, match="header"):
+        list(read_vcf(vcf))

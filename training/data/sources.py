@@ -142,6 +142,28 @@ SOURCES: dict[str, PackagedFile] = {
     ),
 }
 
+BCFTOOLS_PACKAGES = (
+    Package(
+        "debian",
+        "bcftools",
+        "1.16-1",
+        "d6ae8a3e98b601014bfca11184a3b8da1c9a3c003967b71655da8ef7b8d5edf1",
+    ),
+    Package(
+        "debian",
+        "libhts3",
+        "1.16+ds-3",
+        "022276ea286c391b8308e09a64cae1402b87b560aff413914f277bb75c37e037",
+    ),
+    Package(
+        "debian",
+        "libhtscodecs2",
+        "1.3.0-4",
+        "0018c1791a7fe75a5504c00cde729846059a51db2a4ec3ce2fd0379aa2f4a6ab",
+    ),
+)
+"""Debian's bcftools and the libraries it needs beyond a base system (tests compare with it)."""
+
 THOUSAND_GENOMES_VCFS = tuple(name for name in SOURCES if name.startswith("thousand_genomes"))
 
 
@@ -173,6 +195,41 @@ def fetch(source: PackagedFile, cache: Path | None = None) -> Path:
         _verify(extracted, source.sha256, source.member)
         shutil.copyfile(extracted, target)
     return target
+
+
+@dataclass(frozen=True)
+class UnpackedTool:
+    """A program unpacked from Debian packages, run with its own libraries."""
+
+    root: Path
+    program: str
+
+    @property
+    def path(self) -> Path:
+        return self.root / "usr" / "bin" / self.program
+
+    def environment(self) -> dict[str, str]:
+        libraries = self.root / "usr" / "lib" / "x86_64-linux-gnu"
+        return {**os.environ, "LD_LIBRARY_PATH": str(libraries)}
+
+
+def unpack_tool(
+    program: str, packages: tuple[Package, ...], cache: Path | None = None
+) -> UnpackedTool:
+    """``program`` from pinned Debian ``packages``, each checked by sha256 and unpacked into one
+    root under the cache (nothing is installed)."""
+    root = (cache or cache_dir()) / "tools" / "+".join(f"{p.name}_{p.version}" for p in packages)
+    tool = UnpackedTool(root, program)
+    if tool.path.is_file():
+        return tool
+    with tempfile.TemporaryDirectory() as work_dir:
+        work = Path(work_dir)
+        for package in packages:
+            downloaded = _download(package, work)
+            subprocess.run(["dpkg-deb", "-x", str(downloaded), str(work / "root")], check=True)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(work / "root", root, symlinks=True, dirs_exist_ok=True)
+    return tool
 
 
 def _download(package: Package, work: Path) -> Path:
