@@ -1,5 +1,7 @@
-"""Per-variant outcome of scoring: every input variant comes back with exactly one status."""
+"""Per-variant outcome of scoring: every input variant comes back with exactly one status; and
+the tally of a whole input, with its warning when REF rarely matches the reference."""
 
+from collections import Counter
 from enum import StrEnum
 
 
@@ -13,3 +15,43 @@ class Status(StrEnum):
     UNSUPPORTED_ALLELE = "unsupported_allele"
     TOO_LONG = "too_long"
     INVALID = "invalid"
+
+
+MIN_REF_MATCH = 0.9
+"""Below this share of REF matches among the variants compared, an input is probably on another
+assembly than the model's."""
+
+_COMPARED = (Status.SCORED, Status.REF_MISMATCH)
+"""Statuses given after REF was compared with the reference (a scored variant's matched)."""
+
+
+class StatusTally:
+    """Counts of statuses over one input (a request, an upload, a file)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[Status] = Counter()
+
+    def add(self, status: Status) -> None:
+        self.counts[status] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> dict[str, int]:
+        """Count per status, every status listed, in ``Status`` order."""
+        return {status.value: self.counts[status] for status in Status}
+
+    def assembly_warning(self, assembly: str) -> str | None:
+        """A warning naming the likely wrong assembly when REF matched the reference for fewer
+        than ``MIN_REF_MATCH`` of the variants whose REF was compared; else ``None``."""
+        compared = sum(self.counts[status] for status in _COMPARED)
+        matched = self.counts[Status.SCORED]
+        if compared == 0 or matched >= MIN_REF_MATCH * compared:
+            return None
+        return (
+            f"REF matches the reference for only {matched} of {compared} variants "
+            f"({matched / compared:.0%}); the input is probably not on {assembly}, the model's "
+            f"assembly (GRCh38 or hg38 perhaps): lift it over to {assembly} or score it with a "
+            "model and reference of its own assembly"
+        )

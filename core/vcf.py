@@ -14,6 +14,7 @@ need all eight.
 """
 
 import gzip
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,15 +46,23 @@ class VcfRecord:
     text: str
     """The line as read, without its line ending."""
     inputs: list[ParsedInput]
+    malformed: bool = False
+    """True when the line is not a VCF record at all (too few columns, POS not a number): it
+    cannot be written back as one."""
 
 
 class VcfReader:
     """A VCF opened for streaming: ``header`` lines first, then ``records()`` once."""
 
-    def __init__(self, handle: IO[str], header: list[str], name: str) -> None:
+    def __init__(self, handle: IO[str], header: list[str], raw: IO[bytes], size: int) -> None:
         self.header = header
         self._handle = handle
-        self._name = name
+        self._raw = raw
+        self._size = size
+
+    def fraction_read(self) -> float:
+        """How far into the file (compressed bytes for a VCF.gz) reading has got, 0 to 1."""
+        return min(1.0, self._raw.tell() / self._size) if self._size else 1.0
 
     def records(self) -> Iterator[VcfRecord]:
         line_number = len(self.header)
@@ -63,7 +72,8 @@ class VcfReader:
             text = raw.rstrip("\r\n")
             if not text.strip():
                 continue
-            yield VcfRecord(index, line_number, text, _record_inputs(text, index, line_number))
+            inputs, malformed = _record_inputs(text, index, line_number)
+            yield VcfRecord(index, line_number, text, inputs, malformed)
             index += 1
 
 
@@ -73,10 +83,11 @@ def open_vcf(path: Path) -> Iterator[VcfReader]:
     _check_header(path)
     with path.open("rb") as raw:
         compressed = raw.read(2) == b"\x1f\x8b"
-    opener = gzip.open if compressed else open
-    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
-        header = _read_header(handle, path.name)
-        yield VcfReader(handle, header, path.name)
+        raw.seek(0)
+        binary = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+        with io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline="") as handle:
+            header = _read_header(handle, path.name)
+            yield VcfReader(handle, header, raw, path.stat().st_size)
 
 
 def read_vcf(path: Path) -> Iterator[ParsedInput]:
@@ -119,7 +130,8 @@ def _read_header(handle: IO[str], name: str) -> list[str]:
     )
 
 
-def _record_inputs(text: str, index: int, line: int) -> list[ParsedInput]:
+def _record_inputs(text: str, index: int, line: int) -> tuple[list[ParsedInput], bool]:
+    """The line's inputs, and whether it is malformed."""
     columns = text.split("\t")
     if len(columns) < len(REQUIRED_COLUMNS):
         return [
@@ -128,7 +140,7 @@ def _record_inputs(text: str, index: int, line: int) -> list[ParsedInput]:
                 f"line {line} has {len(columns)} tab-separated column(s); a VCF record needs "
                 "at least CHROM, POS, ID, REF and ALT, separated by tabs",
             )
-        ]
+        ], True
     chrom, pos_text, record_id, ref, alt = columns[: len(REQUIRED_COLUMNS)]
     origin = Origin(
         record=index,
@@ -146,7 +158,7 @@ def _record_inputs(text: str, index: int, line: int) -> list[ParsedInput]:
                 ref=ref,
                 alt=alt,
             )
-        ]
+        ], True
     if not ref or not alt:
         return [
             InvalidInput(
@@ -155,5 +167,5 @@ def _record_inputs(text: str, index: int, line: int) -> list[ParsedInput]:
                 chrom=chrom,
                 pos=int(pos_text),
             )
-        ]
-    return variant_from_fields(chrom, int(pos_text), ref, alt, origin)
+        ], True
+    return variant_from_fields(chrom, int(pos_text), ref, alt, origin), False

@@ -3,20 +3,21 @@
 import argparse
 import json
 import sys
-from collections import Counter
-from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
 from core.reference import ReferenceGenome
-from core.variants import ParsedInput
-from core.vcf import VcfReadError, read_vcf
-from service.engine import ScoringEngine, VariantScore
+from core.status import StatusTally
+from core.vcf import VcfReadError, open_vcf
+from service.annotate import scored_records
+from service.engine import ScoringEngine
 from service.model import OnnxModel
+from service.outputs.bgzf import open_text_output
+from service.outputs.formats import FILE_SUFFIXES, FormatError, OutputFormat, format_for_path
+from service.outputs.provenance import Provenance
+from service.outputs.writers import result_writer
+from service.progress import Progress
+from service.selection import SelectionError, result_view
 from service.settings import Settings
-from service.tsv_output import tsv_header, write_tsv
-
-CHUNK_VARIANTS = 256
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -24,11 +25,6 @@ def _settings(args: argparse.Namespace) -> Settings:
         key: value for key, value in (("model_dir", args.model), ("fasta", args.fasta)) if value
     }
     return Settings(**overrides)
-
-
-def _chunks(items: Iterator[ParsedInput], size: int) -> Iterator[list[ParsedInput]]:
-    while chunk := list(islice(items, size)):
-        yield chunk
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -42,33 +38,58 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_score(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if args.output.suffix != ".tsv":
-        print(
-            f"logoscore score: {args.output} must end in .tsv (the only output format so far)",
-            file=sys.stderr,
-        )
-        return 2
+    try:
+        output_format, bgzipped = format_for_path(args.output)
+    except FormatError as error:
+        return _fail(str(error), 2)
     engine = ScoringEngine(
         OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
         ReferenceGenome(settings.fasta),
+        args.max_allele_length or settings.max_allele_length,
     )
-    names = engine.model.manifest.feature_names
-    statuses: Counter[str] = Counter()
     try:
-        with args.output.open("w") as out:
-            out.write(tsv_header(names))
-            for chunk in _chunks(read_vcf(args.input), CHUNK_VARIANTS):
-                scores: list[VariantScore] = engine.score(chunk)
-                statuses.update(score.status.value for score in scores)
-                write_tsv(scores, names, out)
-    except VcfReadError as error:
-        print(f"logoscore score: {error}", file=sys.stderr)
-        return 1
-    summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
-    print(
-        f"{sum(statuses.values())} variants -> {args.output}: {summary or 'none'}", file=sys.stderr
-    )
+        view = result_view(engine.model.manifest, args.features, args.top_k)
+    except SelectionError as error:
+        return _fail(str(error), 2)
+    provenance = Provenance.of(engine.model, engine.reference)
+    tally = StatusTally()
+    left_out: list[int] = []
+    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    try:
+        with open_vcf(args.input) as reader, open_text_output(args.output, bgzipped) as out:
+            writer = result_writer(output_format, view, provenance, reader.header)
+            out.write(writer.header([]))
+            for records, (record, scores) in enumerate(scored_records(engine, reader.records()), 1):
+                for score in scores:
+                    tally.add(score.status)
+                if record.malformed and output_format is OutputFormat.VCF:
+                    left_out.append(record.line)
+                out.write(writer.record(record, scores))
+                if progress is not None:
+                    progress.update(records, tally.total, reader.fraction_read())
+            warning = tally.assembly_warning(engine.model.manifest.assembly)
+            out.write(writer.footer(tally.summary(), [warning] if warning else []))
+    except (VcfReadError, OSError) as error:
+        return _fail(str(error), 1)
+    if progress is not None:
+        progress.finish()
+    counts = ", ".join(f"{count} {status}" for status, count in tally.summary().items() if count)
+    print(f"{tally.total} variants -> {args.output}: {counts or 'none'}", file=sys.stderr)
+    if left_out:
+        lines = ", ".join(map(str, left_out[:10])) + (" ..." if len(left_out) > 10 else "")
+        print(
+            f"warning: {len(left_out)} malformed line(s) are not VCF records and are left out of "
+            f"the VCF output (lines {lines}); their status is 'invalid' in TSV/NDJSON output",
+            file=sys.stderr,
+        )
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"logoscore score: {message}", file=sys.stderr)
+    return code
 
 
 def run_openapi(_: argparse.Namespace) -> int:
@@ -88,9 +109,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    score = commands.add_parser("score", help="score a VCF offline into a TSV")
+    score = commands.add_parser(
+        "score",
+        help="score a VCF offline (streaming, constant memory)",
+        description="Score every ALT of a VCF; the output format follows the output's name. "
+        "Per-variant statuses never fail the run: the exit status is non-zero only when the "
+        "run itself fails (unreadable input, unwritable output, bad options).",
+    )
     score.add_argument("input", type=Path, help="VCF or VCF.gz")
-    score.add_argument("-o", "--output", type=Path, required=True, help="OUT.tsv")
+    score.add_argument(
+        "-o", "--output", type=Path, required=True, help=f"output file: {FILE_SUFFIXES}"
+    )
+    score.add_argument(
+        "--features", nargs="+", help="feature or group names to report (default: all)"
+    )
+    score.add_argument(
+        "--top-k", type=int, help="features per variant in NDJSON and LOGO_TOP (VCF, default 3)"
+    )
+    score.add_argument(
+        "--max-allele-length", type=int, help="longest REF/ALT scored (too_long past it)"
+    )
+    score.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     for command in (serve, score):
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")
         command.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from core.variants import Origin, ParsedInput, parse_variant_string, variant_from_fields
-from core.vcf import read_vcf
+from core.vcf import VcfRecord, open_vcf
 from service.schemas import VariantObject
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -26,14 +26,32 @@ def parse_request_variants(items: list[str | VariantObject]) -> list[ParsedInput
     return parsed
 
 
-def parse_vcf_upload(upload: BinaryIO, work_dir: Path) -> list[ParsedInput]:
-    """Every ALT of every record of an uploaded VCF or VCF.gz (compression detected by content)."""
+class TooManyVariantsError(ValueError):
+    """An upload with more variants than a synchronous request may hold."""
+
+
+def read_vcf_upload(
+    upload: BinaryIO, work_dir: Path, max_variants: int
+) -> tuple[list[str], list[VcfRecord]]:
+    """Header lines and records of an uploaded VCF or VCF.gz (compression detected by content);
+    ``TooManyVariantsError`` past ``max_variants`` ALTs, ``VcfReadError`` if it is not VCF."""
     head = upload.read(2)
     upload.seek(0)
     path = work_dir / ("upload.vcf.gz" if head == _GZIP_MAGIC else "upload.vcf")
     with path.open("wb") as handle:
         shutil.copyfileobj(upload, handle)
-    return list(read_vcf(path))
+    records: list[VcfRecord] = []
+    variants = 0
+    with open_vcf(path) as reader:
+        for record in reader.records():
+            variants += len(record.inputs)
+            if variants > max_variants:
+                raise TooManyVariantsError(
+                    f"the upload holds more than the {max_variants} variants a synchronous "
+                    "request may hold; split it or use the offline CLI (logoscore score)"
+                )
+            records.append(record)
+        return reader.header, records
 
 
 def temporary_directory() -> tempfile.TemporaryDirectory[str]:

@@ -6,7 +6,15 @@ from core.manifest import ModelManifest
 from core.reference import ReferenceGenome
 from service.engine import VariantScore, input_fields
 from service.model import OnnxModel
-from service.schemas import FeatureScore, ModelInfo, ReferenceInfo, VariantResult
+from service.schemas import (
+    FeatureScore,
+    GroupSummary,
+    ModelInfo,
+    NormalizedVariant,
+    ReferenceInfo,
+    VariantResult,
+)
+from service.selection import ResultView
 
 
 def model_info(model: OnnxModel) -> ModelInfo:
@@ -27,11 +35,10 @@ def reference_info(reference: ReferenceGenome) -> ReferenceInfo:
     )
 
 
-def variant_result(
-    score: VariantScore, feature_names: list[str], top_k: int | None
-) -> VariantResult:
+def variant_result(score: VariantScore, view: ResultView) -> VariantResult:
     chrom, pos, ref, alt = input_fields(score.parsed)
     origin = score.parsed.origin
+    normalized = score.normalized
     return VariantResult(
         input=origin.text,
         record=origin.record,
@@ -44,26 +51,45 @@ def variant_result(
         alt=alt,
         status=score.status,
         message=score.message,
+        normalized=None
+        if normalized is None
+        else NormalizedVariant(pos=normalized.pos, ref=normalized.ref, alt=normalized.alt),
         priority=score.priority,
-        features=feature_scores(score, feature_names, top_k),
+        groups=group_summaries(score, view),
+        features=feature_scores(score, view),
     )
 
 
-def feature_scores(
-    score: VariantScore, feature_names: list[str], top_k: int | None
-) -> list[FeatureScore]:
-    """Per-feature values sorted by |logfold|, largest first; ``top_k`` of them if given."""
+def group_summaries(score: VariantScore, view: ResultView) -> list[GroupSummary]:
+    """Per reported group: the largest |diff| and the smallest E-value of its features."""
+    if score.diff is None:
+        return []
+    summaries = []
+    for group in view.selected_groups:
+        members = view.members(group)
+        evalue = None if score.evalue is None else float(np.min(score.evalue[members]))
+        summaries.append(
+            GroupSummary(
+                group=group,
+                max_abs_diff=float(np.max(np.abs(score.diff[members]))),
+                min_evalue=evalue,
+            )
+        )
+    return summaries
+
+
+def feature_scores(score: VariantScore, view: ResultView) -> list[FeatureScore]:
+    """Reported features sorted by |logfold|, largest first; ``top_k`` of them if set."""
     if score.logfold is None or score.ref is None or score.alt is None or score.diff is None:
         return []
-    order = np.argsort(-np.abs(score.logfold), kind="stable")[:top_k]
     return [
         FeatureScore(
-            name=feature_names[i],
+            name=view.names[i],
             ref=float(score.ref[i]),
             alt=float(score.alt[i]),
             diff=float(score.diff[i]),
             logfold=float(score.logfold[i]),
             evalue=None if score.evalue is None else float(score.evalue[i]),
         )
-        for i in order
+        for i in view.ranked(score.logfold)
     ]

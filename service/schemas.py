@@ -41,6 +41,10 @@ class ScoreRequest(BaseModel):
     top_k: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="return only the k features with the largest |logfold|"
     )
+    features: list[str] | None = Field(
+        default=None,
+        description="feature or group names to report (GET /models lists them); default all",
+    )
 
 
 class ModelInfo(BaseModel):
@@ -70,21 +74,39 @@ class FeatureScore(BaseModel):
     )
 
 
+class NormalizedVariant(BaseModel):
+    """The variant in canonical form (trimmed, left-aligned; as ``bcftools norm -f``)."""
+
+    pos: int
+    ref: str
+    alt: str
+
+
+class GroupSummary(BaseModel):
+    group: str
+    max_abs_diff: float = Field(description="largest |diff| among the group's reported features")
+    min_evalue: float | None = Field(
+        default=None, description="smallest E-value among the group's reported features"
+    )
+
+
 class VariantResult(BaseModel):
     input: str = Field(description="the input record as given (CHROM:POS:REF:ALT for VCF)")
     record: int = Field(description="0-based index of the input record")
     alt_index: int = Field(description="which ALT of the record this result is for")
     line: int | None = Field(default=None, description="1-based line in the uploaded file")
     id: str | None = None
-    chrom: str | None
-    pos: int | None
-    ref: str | None
-    alt: str | None
+    chrom: str | None = Field(description="as given")
+    pos: int | None = Field(description="as given")
+    ref: str | None = Field(description="as given")
+    alt: str | None = Field(description="as given: one ALT of the record")
     status: Status
-    message: str | None = None
+    message: str | None = Field(default=None, description="what to do, for every status but scored")
+    normalized: NormalizedVariant | None = None
     priority: float | None = Field(
         default=None, description="disease-prioritisation score in (0, 1); proxy-trained"
     )
+    groups: list[GroupSummary] = Field(default_factory=list)
     features: list[FeatureScore] = Field(
         default_factory=list, description="sorted by |logfold|, largest first"
     )
@@ -93,7 +115,9 @@ class VariantResult(BaseModel):
 class ScoreResponse(BaseModel):
     model: ModelInfo
     reference: ReferenceInfo
-    results: list[VariantResult]
+    summary: dict[str, int] = Field(description="count of results per status")
+    warnings: list[str] = Field(default_factory=list)
+    results: list[VariantResult] = Field(description="one per input ALT, in input order")
 
 
 class FeatureInfo(BaseModel):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.classify import DEFAULT_MAX_ALLELE_LENGTH
+
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 DEMO_MODEL_DIR = REPOSITORY_ROOT / "models" / "demo"
 DEMO_FASTA = REPOSITORY_ROOT / "models" / "reference" / "GRCh37_chr20_1-6000000.fa"
@@ -26,3 +28,5 @@ class Settings(BaseSettings):
     batch_rows: int = 320
     """Rows (one reading frame of one strand of one allele) per onnxruntime call."""
     max_variants_per_request: int = 10_000
+    max_allele_length: int = DEFAULT_MAX_ALLELE_LENGTH
+    """Longest REF or ALT scored; longer ones get the status ``too_long``."""

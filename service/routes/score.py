@@ -1,17 +1,31 @@
-"""``POST /score`` (JSON variants) and ``POST /score/vcf`` (VCF upload)."""
+"""``POST /score`` (JSON variants) and ``POST /score/vcf`` (VCF upload; JSON, NDJSON, TSV or
+annotated VCF out)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Header, HTTPException, Query, UploadFile
+from fastapi.responses import Response, StreamingResponse
 
+from core.status import StatusTally
 from core.variants import ParsedInput
-from core.vcf import VcfReadError
+from core.vcf import VcfReadError, VcfRecord
+from service.annotate import scored_records
 from service.dependencies import AppSettings, Engine
-from service.engine import ScoringEngine
-from service.inputs import parse_request_variants, parse_vcf_upload, temporary_directory
+from service.engine import ScoringEngine, VariantScore
+from service.inputs import (
+    TooManyVariantsError,
+    parse_request_variants,
+    read_vcf_upload,
+    temporary_directory,
+)
+from service.outputs.formats import MEDIA_TYPES, OutputFormat, format_for_request
+from service.outputs.provenance import Provenance
+from service.outputs.writers import ResultWriter, result_writer
 from service.results import model_info, reference_info, variant_result
 from service.schemas import ErrorResponse, ScoreRequest, ScoreResponse
+from service.selection import ResultView, SelectionError, result_view
 from service.settings import Settings
 
 router = APIRouter(tags=["score"])
@@ -19,11 +33,54 @@ router = APIRouter(tags=["score"])
 TopK = Annotated[
     int | None, Query(ge=1, description="return only the k features with the largest |logfold|")
 ]
+Features = Annotated[
+    list[str] | None,
+    Query(description="feature or group names to report (repeat the parameter); default all"),
+]
+Format = Annotated[
+    OutputFormat | None,
+    Query(
+        alias="format",
+        description="json (default), ndjson (streamed), tsv or vcf (annotated); "
+        "overrides the Accept header",
+    ),
+]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    413: {"model": ErrorResponse},
+    422: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
+}
 
 
-def _respond(
-    engine: ScoringEngine, parsed: list[ParsedInput], top_k: int | None, settings: Settings
+def _view(engine: ScoringEngine, features: list[str] | None, top_k: int | None) -> ResultView:
+    try:
+        return result_view(engine.model.manifest, features, top_k)
+    except SelectionError as error:
+        raise HTTPException(422, str(error)) from error
+
+
+def _tally(scores: list[VariantScore], engine: ScoringEngine) -> tuple[StatusTally, list[str]]:
+    tally = StatusTally()
+    for score in scores:
+        tally.add(score.status)
+    warning = tally.assembly_warning(engine.model.manifest.assembly)
+    return tally, [warning] if warning else []
+
+
+def _json_response(
+    engine: ScoringEngine, scores: list[VariantScore], view: ResultView
 ) -> ScoreResponse:
+    tally, warnings = _tally(scores, engine)
+    return ScoreResponse(
+        model=model_info(engine.model),
+        reference=reference_info(engine.reference),
+        summary=tally.summary(),
+        warnings=warnings,
+        results=[variant_result(score, view) for score in scores],
+    )
+
+
+def _check_size(parsed: list[ParsedInput], settings: Settings) -> None:
     if len(parsed) > settings.max_variants_per_request:
         raise HTTPException(
             413,
@@ -31,24 +88,21 @@ def _respond(
             "synchronous request may hold; split the input or use the offline CLI "
             "(logoscore score)",
         )
-    names = engine.model.manifest.feature_names
-    return ScoreResponse(
-        model=model_info(engine.model),
-        reference=reference_info(engine.reference),
-        results=[variant_result(score, names, top_k) for score in engine.score(parsed)],
-    )
 
 
 @router.post(
     "/score",
     operation_id="score-variants",
     response_model=ScoreResponse,
-    responses={413: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    responses=_ERRORS,
     summary="Score variants given as strings or objects",
 )
 def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) -> ScoreResponse:
     """One result per input ALT, in input order, each with a status."""
-    return _respond(engine, parse_request_variants(body.variants), body.top_k, settings)
+    parsed = parse_request_variants(body.variants)
+    _check_size(parsed, settings)
+    view = _view(engine, body.features, body.top_k)
+    return _json_response(engine, engine.score(parsed), view)
 
 
 @router.post(
@@ -56,9 +110,12 @@ def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) ->
     operation_id="score-vcf",
     response_model=ScoreResponse,
     responses={
+        200: {
+            "description": "JSON by default; NDJSON, TSV or the annotated VCF on request",
+            "content": {MEDIA_TYPES[f]: {} for f in OutputFormat if f is not OutputFormat.JSON},
+        },
         400: {"model": ErrorResponse},
-        413: {"model": ErrorResponse},
-        503: {"model": ErrorResponse},
+        **_ERRORS,
     },
     summary="Score every ALT of an uploaded VCF or bgzipped VCF",
 )
@@ -71,11 +128,42 @@ def score_vcf(
     engine: Engine,
     settings: AppSettings,
     top_k: TopK = None,
-) -> ScoreResponse:
+    features: Features = None,
+    output_format: Format = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> ScoreResponse | Response:
     """One result per ALT of every record, in file order, each with a status."""
+    chosen = format_for_request(output_format, accept)
+    view = _view(engine, features, top_k)
     with temporary_directory() as work_dir:
         try:
-            parsed = parse_vcf_upload(file.file, Path(work_dir))
+            header, records = read_vcf_upload(
+                file.file, Path(work_dir), settings.max_variants_per_request
+            )
         except VcfReadError as error:
             raise HTTPException(400, str(error)) from error
-    return _respond(engine, parsed, top_k, settings)
+        except TooManyVariantsError as error:
+            raise HTTPException(413, str(error)) from error
+    if chosen is OutputFormat.JSON:
+        scores = [score for _, batch in scored_records(engine, records) for score in batch]
+        return _json_response(engine, scores, view)
+    writer = result_writer(chosen, view, Provenance.of(engine.model, engine.reference), header)
+    if chosen is OutputFormat.NDJSON:
+        return StreamingResponse(_stream(engine, records, writer), media_type=MEDIA_TYPES[chosen])
+    scored = list(scored_records(engine, records))
+    tally, warnings = _tally([score for _, batch in scored for score in batch], engine)
+    body = writer.header(warnings) + "".join(writer.record(r, s) for r, s in scored)
+    body += writer.footer(tally.summary(), warnings)
+    return Response(body, media_type=MEDIA_TYPES[chosen])
+
+
+def _stream(engine: ScoringEngine, records: list[VcfRecord], writer: ResultWriter) -> Iterator[str]:
+    """NDJSON lines as each chunk of variants is scored (iterated off the event loop)."""
+    tally = StatusTally()
+    yield writer.header([])
+    for record, scores in scored_records(engine, records):
+        for score in scores:
+            tally.add(score.status)
+        yield writer.record(record, scores)
+    warning = tally.assembly_warning(engine.model.manifest.assembly)
+    yield writer.footer(tally.summary(), [warning] if warning else [])

@@ -1,0 +1,26 @@
+"""What every output names: the model (with its sha256) and the reference."""
+
+from dataclasses import dataclass
+
+from core.reference import ReferenceGenome
+from service.model import OnnxModel
+from service.results import model_info, reference_info
+from service.schemas import ModelInfo, ReferenceInfo
+
+
+@dataclass(frozen=True)
+class Provenance:
+    model: ModelInfo
+    reference: ReferenceInfo
+
+    @classmethod
+    def of(cls, model: OnnxModel, reference: ReferenceGenome) -> "Provenance":
+        return cls(model_info(model), reference_info(reference))
+
+    def lines(self) -> list[str]:
+        """``model: ...`` and ``reference: ...``, for comment and meta lines."""
+        model, reference = self.model, self.reference
+        return [
+            f"model: {model.name} {model.version} sha256={model.sha256} assembly={model.assembly}",
+            f"reference: {reference.file} fai_sha256={reference.index_sha256}",
+        ]

@@ -1,0 +1,77 @@
+"""TSV: one row per input ALT. Columns: the input as given, where it came from, status and
+message, the normalised alleles, priority, per reported group its max |diff| and min E-value,
+then per reported feature ``ref``, ``alt``, ``diff``, ``logfold``, ``evalue``. Lines starting
+with ``#`` name the model and reference (first) and give the status counts and warnings
+(last)."""
+
+from core.vcf import VcfRecord
+from service.engine import VariantScore, input_fields
+from service.outputs.provenance import Provenance
+from service.results import group_summaries
+from service.selection import ResultView
+
+_VALUES = ("ref", "alt", "diff", "logfold", "evalue")
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+class TsvWriter:
+    def __init__(self, view: ResultView, provenance: Provenance) -> None:
+        self.view = view
+        self.provenance = provenance
+
+    def header(self, warnings: list[str]) -> str:
+        columns = ["chrom", "pos", "id", "ref", "alt", "record", "alt_index", "line"]
+        columns += ["status", "message", "norm_pos", "norm_ref", "norm_alt", "priority"]
+        columns += [
+            f"{g}.{v}" for g in self.view.selected_groups for v in ("max_abs_diff", "min_evalue")
+        ]
+        columns += [f"{self.view.names[i]}.{v}" for i in self.view.selected for v in _VALUES]
+        return (
+            "".join(f"# {line}\n" for line in self.provenance.lines()) + "\t".join(columns) + "\n"
+        )
+
+    def record(self, record: VcfRecord | None, scores: list[VariantScore]) -> str:
+        return "".join(self._row(score) for score in scores)
+
+    def footer(self, summary: dict[str, int], warnings: list[str]) -> str:
+        counts = ", ".join(f"{status} {count}" for status, count in summary.items())
+        return f"# summary: {counts}\n" + "".join(f"# warning: {w}\n" for w in warnings)
+
+    def _row(self, score: VariantScore) -> str:
+        chrom, pos, ref, alt = input_fields(score.parsed)
+        origin = score.parsed.origin
+        normalized = score.normalized
+        cells = [
+            chrom or "",
+            "" if pos is None else str(pos),
+            origin.record_id or ".",
+            ref or "",
+            alt or "",
+            str(origin.record),
+            str(origin.alt_index),
+            "" if origin.line is None else str(origin.line),
+            score.status.value,
+            _clean(score.message or ""),
+            "" if normalized is None else str(normalized.pos),
+            "" if normalized is None else normalized.ref,
+            "" if normalized is None else normalized.alt,
+            _number(score.priority),
+        ]
+        summaries = {s.group: s for s in group_summaries(score, self.view)}
+        for group in self.view.selected_groups:
+            summary = summaries.get(group)
+            cells += [
+                _number(None if summary is None else summary.max_abs_diff),
+                _number(None if summary is None else summary.min_evalue),
+            ]
+        arrays = (score.ref, score.alt, score.diff, score.logfold, score.evalue)
+        for i in self.view.selected:
+            cells += ["" if array is None else _number(float(array[i])) for array in arrays]
+        return "\t".join(cells) + "\n"
+
+
+def _clean(text: str) -> str:
+    return text.replace("\t", " ").replace("\n", " ")

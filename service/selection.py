@@ -1,0 +1,61 @@
+"""Which features a response reports (``features``: names or group names) and how many
+(``top_k``), and the per-group summaries over them."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.manifest import ModelManifest
+
+
+class SelectionError(ValueError):
+    """A requested feature or group that the model does not have."""
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """The features a response reports, in model order, and ``top_k`` of them by |logfold|."""
+
+    names: list[str]
+    """Every feature of the model, in model order."""
+    groups: list[str]
+    """The group of every feature of the model."""
+    selected: list[int]
+    """Indices of the reported features, in model order."""
+    top_k: int | None = None
+
+    @property
+    def selected_groups(self) -> list[str]:
+        """Groups with at least one reported feature, in model order."""
+        return list(dict.fromkeys(self.groups[i] for i in self.selected))
+
+    def members(self, group: str) -> list[int]:
+        """Reported features of ``group``."""
+        return [i for i in self.selected if self.groups[i] == group]
+
+    def ranked(self, logfold: np.ndarray) -> list[int]:
+        """Reported features by |logfold|, largest first; ``top_k`` of them if set."""
+        order = sorted(self.selected, key=lambda i: -abs(float(logfold[i])))
+        return order[: self.top_k]
+
+
+def result_view(
+    manifest: ModelManifest, features: list[str] | None = None, top_k: int | None = None
+) -> ResultView:
+    """The view for requested ``features`` (feature or group names; all when empty or None)."""
+    names = manifest.feature_names
+    groups = [feature.group for feature in manifest.features]
+    if not features:
+        return ResultView(names, groups, list(range(len(names))), top_k)
+    chosen: set[int] = set()
+    for requested in features:
+        matches = [
+            i for i, (n, g) in enumerate(zip(names, groups, strict=True)) if requested in (n, g)
+        ]
+        if not matches:
+            raise SelectionError(
+                f"the model has no feature or group {requested!r}; its groups are "
+                f"{', '.join(dict.fromkeys(groups))} (GET /models lists every feature)"
+            )
+        chosen.update(matches)
+    return ResultView(names, groups, sorted(chosen), top_k)
