@@ -1,7 +1,9 @@
 """POST /score/vcf with real chr20 VCFs, gzipped and plain, as Swagger UI uploads them."""
 
 import gzip
+import json
 
+import httpx
 from fastapi.testclient import TestClient
 
 from core.manifest import load_manifest
@@ -65,3 +67,62 @@ def test_health_and_models(client: TestClient) -> None:
     (model,) = client.get("/models").json()["models"]
     assert (model["window"], model["k"], model["assembly"]) == (1000, 5, "GRCh37")
     assert [f["name"] for f in model["features"]] == load_manifest(DEMO_MODEL_DIR).feature_names
+
+
+def _upload(client: TestClient, **options: object) -> httpx.Response:
+    with VT_INDELS_VCF.open("rb") as handle:
+        return client.post(
+            "/score/vcf",
+            files={"file": ("indels.vcf.gz", handle, "application/gzip")},
+            **options,  # type: ignore[arg-type]
+        )
+
+
+def test_the_annotated_vcf_on_request(client: TestClient) -> None:
+    response = _upload(client, params={"format": "vcf"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/vcf")
+    lines = response.text.splitlines()
+    assert any(line.startswith("##INFO=<ID=LOGO_PRIORITY,Number=A") for line in lines)
+    records = [line for line in lines if not line.startswith("#")]
+    assert len(records) == 194
+    statuses = [line.split("\t")[7].split("LOGO_STATUS=")[1].split(";")[0] for line in records]
+    assert statuses.count("scored") == 18
+
+
+def test_ndjson_by_accept_header_and_tsv_by_format(client: TestClient) -> None:
+    ndjson = _upload(client, headers={"accept": "application/x-ndjson"})
+    assert ndjson.headers["content-type"].startswith("application/x-ndjson")
+    head, *rows, tail = [json.loads(line) for line in ndjson.text.splitlines()]
+    assert head["model"]["assembly"] == "GRCh37" and len(rows) == 194
+    assert tail["summary"]["scored"] == 18 and tail["summary"]["out_of_bounds"] == 176
+    tsv = _upload(client, params={"format": "tsv"}, headers={"accept": "application/x-ndjson"})
+    assert tsv.headers["content-type"].startswith("text/tab-separated-values")
+    assert len([line for line in tsv.text.splitlines() if not line.startswith("#")]) == 1 + 194
+
+
+def test_features_and_groups_choose_what_is_reported(client: TestClient) -> None:
+    response = _upload(client, params={"features": ["chip_seq", "RefSeq_exon"]})
+    scored = [r for r in response.json()["results"] if r["status"] == "scored"]
+    assert {f["name"] for r in scored for f in r["features"]} == {
+        "Oct4_ChIP",
+        "Mafk_ChIP",
+        "RefSeq_exon",
+    }
+    assert all([g["group"] for g in r["groups"]] == ["annotation", "chip_seq"] for r in scored)
+    for result in scored:
+        exon = next(f for f in result["features"] if f["name"] == "RefSeq_exon")
+        annotation = result["groups"][0]
+        assert annotation["max_abs_diff"] == abs(exon["diff"])
+    unknown = _upload(client, params={"features": ["H3K27ac"]})
+    assert unknown.status_code == 422
+    assert "no feature or group 'H3K27ac'" in unknown.json()["detail"]
+
+
+def test_a_json_response_counts_statuses_and_warns_of_another_assembly(
+    client: TestClient,
+) -> None:
+    body = {"variants": ["20:1292033:G:T", "20:1292034:A:C", "20:1292033:C:T"]}
+    response = client.post("/score", json=body).json()
+    assert response["summary"]["ref_mismatch"] >= 1 and response["summary"]["scored"] >= 1
+    assert len(response["warnings"]) == 1 and "probably not on GRCh37" in response["warnings"][0]
