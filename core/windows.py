@@ -15,6 +15,16 @@ reads, around an anchor base at 0-based true position ``p``:
 - the reverse complement of each window is scored too, and the two strands are averaged
   (``core.scoring``).
 
+Why the start stays fixed for indels (variants are normalised first, ``core.normalize``, so the
+anchor is the left-aligned first base): every reading frame then sees the same k-mers up to the
+variant in both windows, and the ref and alt predictions differ only by what the variant
+changes downstream, as for an SNV. Others re-centre instead: ExPecto's ``chromatin.py`` fetches
+100 bp more than its input, writes ALT at the centre and keeps the central bases of the result
+(so an indel shifts the flanks on both sides by half its length); selene's variant effect
+prediction likewise trims an insertion's window equally from both ends and fetches extra
+flanking bases on both sides for a deletion. Re-centring moves the k-mer frames of the whole
+window by half the length difference; here they move only downstream of the variant.
+
 For a training bin ``[b, b + 200)`` the anchor is ``b + 99``, which centres the bin in the window.
 """
 
