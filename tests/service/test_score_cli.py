@@ -3,6 +3,8 @@ every output, in order, with its status; the annotated VCF read back by Debian's
 
 import gzip
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +179,24 @@ def test_only_a_failure_of_the_run_itself_exits_non_zero(messy_vcf: Path, tmp_pa
     assert missing.returncode == 1 and "absent.vcf" in missing.stderr
     feature = _score(messy_vcf, tmp_path / "o.tsv", "--features", "nonsense")
     assert feature.returncode == 2 and "no feature or group 'nonsense'" in feature.stderr
+
+
+def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:
+    leader, follower = pty.openpty()
+    command = [*LOGOSCORE, "score", str(messy_vcf), "-o", str(tmp_path / "out.tsv")]
+    with os.fdopen(leader, "rb", buffering=0) as terminal:
+        process = subprocess.Popen(command, stderr=follower, stdout=subprocess.DEVNULL)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = terminal.read(4096)
+            except OSError:  # the terminal closes when the process exits
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert process.wait() == 0
+    text = seen.decode()
+    assert "\r[" in text and "records/s ETA" in text
+    assert f"{len(_expected_statuses())} variants -> " in text
