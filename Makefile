@@ -18,7 +18,7 @@ lint:
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Rebuild the committed demo model from registry packages (about 2 h on 2 CPU cores).
+# Rebuild the committed demo model from registry packages (about 2.5 h on 2 CPU cores).
 DEMO_FASTA := models/reference/GRCh37_chr20_1-6000000.fa
 TRAIN := $(BIN)/logoscore-train
 demo-model:

@@ -3,11 +3,12 @@ status saying why not.
 
 Checks, in order: the input parsed (``invalid``); both alleles are plain sequence over ``ACGTN``
 (``unsupported_allele`` for symbolic, breakend, ``*``, ``.`` and IUPAC ambiguity alleles;
-``invalid`` for anything else); neither allele is longer than ``max_allele_length``
-(``too_long``); the contig is in the reference (``unknown_contig``); the position is inside the
-sequence held (``out_of_bounds``); REF equals the reference there (``ref_mismatch``). Then the
-alleles are normalised (``core.normalize``) and the whole window of the normalised variant must
-be inside the sequence held (``out_of_bounds``).
+``invalid`` for anything else); the contig is in the reference (``unknown_contig``); the
+position is inside the sequence held (``out_of_bounds``); REF equals the reference there
+(``ref_mismatch``). Then the alleles are normalised (``core.normalize``); neither normalised
+allele may be longer than ``max_allele_length`` (``too_long``: shared padding bases do not
+count), and the whole window of the normalised variant must be inside the sequence held
+(``out_of_bounds``).
 """
 
 import re
@@ -58,18 +59,10 @@ def prepare(
         return problem
     if parsed.ref == parsed.alt:
         return Rejection(Status.INVALID, f"REF and ALT are both {parsed.ref!r}: nothing changes")
-    longest = max(len(parsed.ref), len(parsed.alt))
-    if longest > max_allele_length:
-        return Rejection(
-            Status.TOO_LONG,
-            f"an allele of {longest} bp is longer than the {max_allele_length} bp scored "
-            f"(the model reads {spec.length} bp); score structural variants with a tool made "
-            "for them, or raise the limit (LOGOSCORE_MAX_ALLELE_LENGTH, --max-allele-length)",
-        )
     contig = reference.resolve(parsed.chrom)
     if contig is None:
         return Rejection(Status.UNKNOWN_CONTIG, reference.unknown_contig_message(parsed.chrom))
-    return _check_against_reference(parsed, contig, reference, spec)
+    return _check_against_reference(parsed, contig, reference, spec, max_allele_length)
 
 
 def allele_problem(allele: str, column: str) -> Rejection | None:
@@ -95,7 +88,11 @@ def allele_problem(allele: str, column: str) -> Rejection | None:
 
 
 def _check_against_reference(
-    variant: Variant, contig: str, reference: ReferenceGenome, spec: WindowSpec
+    variant: Variant,
+    contig: str,
+    reference: ReferenceGenome,
+    spec: WindowSpec,
+    max_allele_length: int,
 ) -> ScorableVariant | Rejection:
     span = reference.spans[contig]
     ref_start, ref_end = variant.pos - 1, variant.pos - 1 + len(variant.ref)
@@ -114,6 +111,15 @@ def _check_against_reference(
             "check that the variant is on the model's assembly and that REF is the forward strand",
         )
     canonical = normalize(reference, contig, variant.pos, variant.ref, variant.alt)
+    longest = max(len(canonical.ref), len(canonical.alt))
+    if longest > max_allele_length:
+        return Rejection(
+            Status.TOO_LONG,
+            f"an allele of {longest} bp (normalised) is longer than the {max_allele_length} bp "
+            f"scored (the model reads {spec.length} bp); score structural variants with a tool "
+            "made for them, or raise the limit (LOGOSCORE_MAX_ALLELE_LENGTH, "
+            "--max-allele-length)",
+        )
     window_start, window_end = window_bounds(canonical.pos, canonical.ref, canonical.alt, spec)
     if not span.contains(window_start, window_end):
         return Rejection(

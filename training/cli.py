@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     _loop_parser(commands, "pretrain", "masked-k-mer pretraining", 3000, 5e-4).set_defaults(
         run=run_pretrain
     )
-    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", 3000, 1e-3)
+    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", 5000, 1e-3)
     tune.add_argument("--pretrained", type=Path, help="encoder written by pretrain")
     tune.add_argument(
         "--motif-token-weight",

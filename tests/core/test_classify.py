@@ -40,8 +40,12 @@ def test_alleles_past_the_limit_are_too_long(slice_reference: ReferenceGenome) -
     ref = slice_reference.fetch("20", 1_290_000, 1_290_012)
     prepared = _prepare(f"20:1290001:{ref}:{ref[0]}", slice_reference, max_allele_length=10)
     assert isinstance(prepared, Rejection) and prepared.status is Status.TOO_LONG
-    assert "12 bp is longer than the 10 bp" in prepared.message
+    assert "12 bp (normalised) is longer than the 10 bp" in prepared.message
     assert isinstance(_prepare(f"20:1290001:{ref}:{ref[0]}", slice_reference), ScorableVariant)
+    # 12 bp written, but a 2 bp deletion once the shared bases are trimmed
+    padded = _prepare(f"20:1290001:{ref}:{ref[:9] + ref[11]}", slice_reference, 10)
+    assert isinstance(padded, ScorableVariant)
+    assert len(padded.normalized.ref) - len(padded.normalized.alt) == 2
 
 
 @pytest.mark.parametrize(
