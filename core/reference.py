@@ -52,6 +52,9 @@ class ReferenceGenome:
             self.spans.setdefault(*_span_item(record, int(entry.rlen)))
         index_path = Path(f"{path}.fai")
         self.index_sha256 = hashlib.sha256(index_path.read_bytes()).hexdigest()
+        # sha256 of the FASTA's bytes: cached scores never outlive a change of a single base
+        # (read once at start-up, about 2 s per GB)
+        self.digest = _content_sha256(path)
 
     def resolve(self, chrom: str) -> str | None:
         """The reference's name for ``chrom`` (aliases tried), or ``None`` if it has none."""
@@ -79,6 +82,14 @@ class ReferenceGenome:
 
     def close(self) -> None:
         self._fasta.close()
+
+
+def _content_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def contig_aliases(chrom: str) -> list[str]:

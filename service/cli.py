@@ -9,6 +9,7 @@ from core.reference import ReferenceGenome
 from core.status import StatusTally
 from core.vcf import VcfReadError, open_vcf
 from service.annotate import scored_records
+from service.cache import open_cache
 from service.engine import ScoringEngine
 from service.model import OnnxModel
 from service.outputs.bgzf import open_text_output
@@ -46,6 +47,7 @@ def run_score(args: argparse.Namespace) -> int:
         OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
         ReferenceGenome(settings.fasta),
         args.max_allele_length or settings.max_allele_length,
+        open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),
     )
     try:
         view = result_view(engine.model.manifest, args.features, args.top_k)

@@ -12,6 +12,7 @@ from core.scoring import VariantEffects, variant_effects
 from core.status import Status
 from core.variants import ParsedInput
 from core.windows import AlleleWindows, reverse_complement
+from service.cache import CachedScore, ScoreCache, cache_key, cache_namespace
 from service.model import OnnxModel
 
 
@@ -32,50 +33,81 @@ class VariantScore:
 
 
 class ScoringEngine:
-    """Scores variants with one model against one reference."""
+    """Scores variants with one model against one reference; identical normalised variants are
+    scored once per call, and scores found in ``cache`` not at all."""
 
     def __init__(
         self,
         model: OnnxModel,
         reference: ReferenceGenome,
         max_allele_length: int = DEFAULT_MAX_ALLELE_LENGTH,
+        cache: ScoreCache | None = None,
     ) -> None:
         self.model = model
         self.reference = reference
         self.spec = model.manifest.window
         self.max_allele_length = max_allele_length
+        self.cache = cache
+        self.namespace = cache_namespace(model.manifest_sha256, reference.digest)
 
     def score(self, inputs: list[ParsedInput]) -> list[VariantScore]:
         """One score per input, same order; a rejected input never affects the others."""
         prepared = [
             prepare(parsed, self.reference, self.spec, self.max_allele_length) for parsed in inputs
         ]
-        scorable = [item for item in prepared if isinstance(item, ScorableVariant)]
-        effects = self._effects([item.windows for item in scorable])
-        background, prioritiser = self.model.background, self.model.prioritiser
-        evalues = background.evalues(effects.diff, effects.logfold) if background else None
-        priorities = prioritiser.priority(effects.logfold, effects.diff) if prioritiser else None
+        unique: dict[str, ScorableVariant] = {}
+        for item in prepared:
+            if isinstance(item, ScorableVariant):
+                unique.setdefault(self._key(item), item)
+        found = self.cache.get_many(list(unique)) if self.cache else {}
+        missing = [key for key in unique if key not in found]
+        computed = dict(zip(missing, self._compute([unique[k] for k in missing]), strict=True))
+        if self.cache and computed:
+            self.cache.put_many(computed)
+        values = found | computed
         results: list[VariantScore] = []
-        scored = 0
         for parsed, item in zip(inputs, prepared, strict=True):
             if isinstance(item, Rejection):
                 results.append(VariantScore(parsed, item.status, item.message))
                 continue
+            value = values[self._key(item)]
             results.append(
                 VariantScore(
                     parsed,
                     Status.SCORED,
                     normalized=item.normalized,
-                    ref=effects.ref[scored],
-                    alt=effects.alt[scored],
-                    diff=effects.diff[scored],
-                    logfold=effects.logfold[scored],
-                    evalue=None if evalues is None else evalues[scored],
-                    priority=None if priorities is None else float(priorities[scored]),
+                    ref=value.ref,
+                    alt=value.alt,
+                    diff=value.diff,
+                    logfold=value.logfold,
+                    evalue=value.evalue,
+                    priority=value.priority,
                 )
             )
-            scored += 1
         return results
+
+    def _key(self, item: ScorableVariant) -> str:
+        return cache_key(self.namespace, item.windows.contig, item.normalized)
+
+    def _compute(self, variants: list[ScorableVariant]) -> list[CachedScore]:
+        """Model passes for ``variants``: their per-feature values, E-values and priority."""
+        if not variants:
+            return []
+        effects = self._effects([item.windows for item in variants])
+        background, prioritiser = self.model.background, self.model.prioritiser
+        evalues = background.evalues(effects.diff, effects.logfold) if background else None
+        priorities = prioritiser.priority(effects.logfold, effects.diff) if prioritiser else None
+        return [
+            CachedScore(
+                ref=effects.ref[i],
+                alt=effects.alt[i],
+                diff=effects.diff[i],
+                logfold=effects.logfold[i],
+                evalue=None if evalues is None else evalues[i],
+                priority=None if priorities is None else float(priorities[i]),
+            )
+            for i in range(len(variants))
+        ]
 
     def _effects(self, windows: list[AlleleWindows]) -> VariantEffects:
         length, k = self.spec.length, self.spec.k
@@ -88,7 +120,7 @@ class ScoringEngine:
         tokens = batch_tokens(sequences, length, k)  # V*A*S F T
         rows = tokens.reshape(-1, tokens.shape[-1])  # V*A*S*F T
         probabilities = self.model.predict(rows)  # V*A*S*F N
-        features = probabilities.shape[-1]
+        features = len(self.model.manifest.features)
         return variant_effects(probabilities.reshape(len(windows), 2, 2, k, features))  # V A S F N
 
 

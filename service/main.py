@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from core.reference import ReferenceGenome
+from service.cache import open_cache
 from service.engine import ScoringEngine
 from service.model import OnnxModel
 from service.routes import health, models, score
@@ -31,7 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = active
         reference = ReferenceGenome(active.fasta)
         model = OnnxModel(active.model_dir, active.provider, active.batch_rows)
-        app.state.engine = ScoringEngine(model, reference)
+        cache = open_cache(active.redis_url, active.cache_ttl_seconds, active.cache_capacity)
+        app.state.engine = ScoringEngine(model, reference, active.max_allele_length, cache)
         logger.info(
             "serving %s on %s against %s", model.manifest.name, model.provider, active.fasta.name
         )

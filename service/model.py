@@ -8,7 +8,7 @@ import onnxruntime
 from numpy.typing import NDArray
 
 from core.evalues import Background, load_background
-from core.manifest import ModelManifest, load_manifest
+from core.manifest import MANIFEST_FILE, ModelManifest, file_sha256, load_manifest
 from core.prioritiser import Prioritiser, load_prioritiser
 from service.settings import Provider
 
@@ -36,6 +36,8 @@ class OnnxModel:
 
     def __init__(self, model_dir: Path, provider: Provider, batch_rows: int) -> None:
         self.manifest: ModelManifest = load_manifest(model_dir)
+        # the manifest names every file of the model by its sha256: the cache namespace's root
+        self.manifest_sha256 = file_sha256(model_dir / MANIFEST_FILE)
         self.session = onnxruntime.InferenceSession(
             str(model_dir / self.manifest.onnx.file), providers=choose_providers(provider)
         )

@@ -147,6 +147,10 @@ class Readiness(BaseModel):
     status: str
     model: str | None = None
     provider: str | None = None
+    cache: str | None = Field(default=None, description="redis or memory")
+    cache_available: bool | None = Field(
+        default=None, description="false while Redis is unreachable: scoring goes on without it"
+    )
     detail: str | None = None
 
 

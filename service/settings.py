@@ -4,6 +4,7 @@ demo model on the bundled reference slice, CPU or GPU as onnxruntime finds it.""
 from enum import StrEnum
 from pathlib import Path
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.classify import DEFAULT_MAX_ALLELE_LENGTH
@@ -30,3 +31,10 @@ class Settings(BaseSettings):
     max_variants_per_request: int = 10_000
     max_allele_length: int = DEFAULT_MAX_ALLELE_LENGTH
     """Longest REF or ALT scored; longer ones get the status ``too_long``."""
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "LOGOSCORE_REDIS_URL")
+    )
+    """Redis for the score cache (``REDIS_URL``); an in-process LRU cache without it."""
+    cache_ttl_seconds: int = 30 * 24 * 3600
+    cache_capacity: int = 50_000
+    """Scores the in-process cache holds (about 2 KB each with the demo's 45 features)."""

@@ -27,6 +27,11 @@ def ready(request: Request) -> Readiness | JSONResponse:
     if engine is None:
         body = Readiness(status="not_ready", detail="the model or the reference is not loaded")
         return JSONResponse(body.model_dump(), status_code=503)
+    cache = engine.cache
     return Readiness(
-        status="ready", model=engine.model.manifest.name, provider=engine.model.provider
+        status="ready",
+        model=engine.model.manifest.name,
+        provider=engine.model.provider,
+        cache=None if cache is None else cache.backend,
+        cache_available=None if cache is None else cache.available,
     )

@@ -1,0 +1,184 @@
+"""The score cache: Redis when ``REDIS_URL`` is set, an in-process LRU otherwise.
+
+A key names everything a score depends on, so that a new model, reference or scoring rule can
+never return a stale score: ``ls:<namespace>:<contig>:<pos>:<ref>:<alt>`` with the variant in
+normalised form (``core.normalize``) and ``namespace`` the first 24 hex digits of the sha256 of
+the model manifest's sha256 (which names the ONNX file, the E-value background and the
+prioritiser by their own sha256), the reference's digest and ``core.scoring.SCORING_VERSION``.
+
+Only ``scored`` results are cached: every other status is decided from the input and the
+reference without a model pass, and some depend on the request (``too_long`` on its limit).
+Values are the per-feature arrays as float64 bytes, exact to the bit. Many keys are read in one
+round trip (``MGET``) and written in one pipeline, each with a TTL. If Redis goes away the
+service scores without it: reads miss, writes are dropped, ``available`` turns false (shown by
+``/health/ready``), and Redis is tried again after ``RETRY_SECONDS``.
+"""
+
+import hashlib
+import logging
+import struct
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import redis
+
+from core.normalize import NormalizedAlleles
+from core.scoring import SCORING_VERSION
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+_HEADER = struct.Struct("<IBBd")  # features, has evalue, has priority, priority
+
+
+@dataclass(frozen=True)
+class CachedScore:
+    """What a scored variant's result holds beyond its input: per-feature arrays ``(N,)``."""
+
+    ref: np.ndarray
+    alt: np.ndarray
+    diff: np.ndarray
+    logfold: np.ndarray
+    evalue: np.ndarray | None
+    priority: float | None
+
+    def to_bytes(self) -> bytes:
+        arrays = [self.ref, self.alt, self.diff, self.logfold]
+        if self.evalue is not None:
+            arrays.append(self.evalue)
+        header = _HEADER.pack(
+            len(self.ref),
+            self.evalue is not None,
+            self.priority is not None,
+            0.0 if self.priority is None else self.priority,
+        )
+        return header + b"".join(np.asarray(a, dtype="<f8").tobytes() for a in arrays)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "CachedScore":
+        features, has_evalue, has_priority, priority = _HEADER.unpack_from(data)
+        values = np.frombuffer(data, dtype="<f8", offset=_HEADER.size).astype(np.float64)
+        rows = values.reshape(-1, features)
+        return cls(
+            ref=rows[0],
+            alt=rows[1],
+            diff=rows[2],
+            logfold=rows[3],
+            evalue=rows[4] if has_evalue else None,
+            priority=priority if has_priority else None,
+        )
+
+
+def cache_namespace(manifest_sha256: str, reference_digest: str) -> str:
+    text = f"{manifest_sha256}\n{reference_digest}\n{SCORING_VERSION}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def cache_key(namespace: str, contig: str, variant: NormalizedAlleles) -> str:
+    return f"ls:{namespace}:{contig}:{variant.pos}:{variant.ref}:{variant.alt}"
+
+
+class ScoreCache(Protocol):
+    @property
+    def backend(self) -> str: ...
+
+    @property
+    def available(self) -> bool: ...
+
+    def get_many(self, keys: list[str]) -> dict[str, CachedScore]: ...
+
+    def put_many(self, items: dict[str, CachedScore]) -> None: ...
+
+
+class LruCache:
+    """In-process, least recently used first out, at most ``capacity`` scores."""
+
+    backend = "memory"
+    available = True
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, CachedScore] = OrderedDict()
+
+    def get_many(self, keys: list[str]) -> dict[str, CachedScore]:
+        found = {}
+        for key in keys:
+            if key in self._items:
+                self._items.move_to_end(key)
+                found[key] = self._items[key]
+        return found
+
+    def put_many(self, items: dict[str, CachedScore]) -> None:
+        for key, value in items.items():
+            self._items[key] = value
+            self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+
+class RedisCache:
+    """Redis at ``url``; scores expire after ``ttl_seconds``."""
+
+    backend = "redis"
+
+    def __init__(self, url: str, ttl_seconds: int, timeout_seconds: float = 1.0) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
+        )
+        self._down_since: float | None = None
+
+    @property
+    def available(self) -> bool:
+        return self._down_since is None
+
+    def get_many(self, keys: list[str]) -> dict[str, CachedScore]:
+        if not keys or not self._should_try():
+            return {}
+        try:
+            values = self._client.mget(keys)
+        except redis.RedisError as error:
+            self._went_away(error)
+            return {}
+        self._came_back()
+        return {
+            key: CachedScore.from_bytes(value)
+            for key, value in zip(keys, values, strict=True)
+            if isinstance(value, bytes)
+        }
+
+    def put_many(self, items: dict[str, CachedScore]) -> None:
+        if not items or not self._should_try():
+            return
+        pipeline = self._client.pipeline(transaction=False)
+        for key, value in items.items():
+            pipeline.set(key, value.to_bytes(), ex=self.ttl_seconds)
+        try:
+            pipeline.execute()
+        except redis.RedisError as error:
+            self._went_away(error)
+            return
+        self._came_back()
+
+    def _should_try(self) -> bool:
+        return self._down_since is None or time.monotonic() - self._down_since >= RETRY_SECONDS
+
+    def _went_away(self, error: redis.RedisError) -> None:
+        if self._down_since is None:
+            logger.warning("Redis cache unavailable, scoring without it: %s", error)
+        self._down_since = time.monotonic()
+
+    def _came_back(self) -> None:
+        if self._down_since is not None:
+            logger.info("Redis cache available again")
+        self._down_since = None
+
+
+def open_cache(redis_url: str | None, ttl_seconds: int, capacity: int) -> ScoreCache:
+    """Redis at ``redis_url`` when given, else an in-process LRU of ``capacity`` scores."""
+    if redis_url:
+        return RedisCache(redis_url, ttl_seconds)
+    return LruCache(capacity)

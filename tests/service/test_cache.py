@@ -1,0 +1,164 @@
+"""The score cache, against a real redis-server started on a free port."""
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import redis
+from fastapi.testclient import TestClient
+
+from core.reference import ReferenceGenome
+from core.variants import ParsedInput, parse_variant_string
+from service.cache import CachedScore, LruCache, RedisCache
+from service.engine import ScoringEngine
+from service.main import create_app
+from service.model import OnnxModel
+from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider, Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RedisServer:
+    def __init__(self, work_dir: Path) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._work_dir = work_dir
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        executable = shutil.which("redis-server")
+        assert executable, "redis-server is not installed (Debian package redis-server)"
+        command = [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--dir", str(self._work_dir)]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def model() -> OnnxModel:
+    return OnnxModel(DEMO_MODEL_DIR, Provider.CPU, 320)
+
+
+@pytest.fixture(scope="module")
+def reference() -> ReferenceGenome:
+    return ReferenceGenome(DEMO_FASTA)
+
+
+def _parse(*texts: str) -> list[ParsedInput]:
+    return [p for record, text in enumerate(texts) for p in parse_variant_string(text, record)]
+
+
+def _counting_rows(engine: ScoringEngine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Rows of every model call the engine makes from now on."""
+    calls: list[int] = []
+    predict = engine.model.predict
+
+    def counted(tokens: np.ndarray) -> np.ndarray:
+        calls.append(len(tokens))
+        return predict(tokens)
+
+    monkeypatch.setattr(engine.model, "predict", counted)
+    return calls
+
+
+def test_a_cached_score_comes_back_bit_for_bit() -> None:
+    rng = np.random.default_rng(0)
+    arrays = [rng.random(45) for _ in range(5)]
+    score = CachedScore(*arrays, priority=0.25)
+    back = CachedScore.from_bytes(score.to_bytes())
+    for a, b in zip(
+        arrays, (back.ref, back.alt, back.diff, back.logfold, back.evalue), strict=True
+    ):
+        assert b is not None and np.array_equal(a, b)
+    assert back.priority == 0.25
+    bare = CachedScore.from_bytes(CachedScore(*arrays[:4], evalue=None, priority=None).to_bytes())
+    assert bare.evalue is None and bare.priority is None
+
+
+def test_the_lru_drops_the_least_recently_used() -> None:
+    cache = LruCache(capacity=2)
+    value = CachedScore(*(np.zeros(1) for _ in range(4)), evalue=None, priority=None)
+    cache.put_many({"a": value, "b": value})
+    cache.get_many(["a"])
+    cache.put_many({"c": value})
+    assert set(cache.get_many(["a", "b", "c"])) == {"a", "c"}
+
+
+def test_identical_variants_are_scored_once(
+    model: OnnxModel, reference: ReferenceGenome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = ScoringEngine(model, reference)
+    rows = _counting_rows(engine, monkeypatch)
+    # the same deletion written three ways, plus an SNV twice
+    scores = engine.score(
+        _parse("20:1282160:TT:T", "chr20:1282149:CT:C", "20:1282147:TTCT:TTC", "20:1292033:C:T")
+        + _parse("20-1292033-C-T")
+    )
+    assert [s.status.value for s in scores] == ["scored"] * 5
+    assert sum(rows) == 2 * 20  # two distinct variants, 20 passes each
+    assert np.array_equal(scores[0].logfold, scores[2].logfold)  # type: ignore[arg-type]
+
+
+def test_redis_serves_repeats_without_a_model_pass(
+    model: OnnxModel,
+    reference: ReferenceGenome,
+    redis_server: RedisServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = ScoringEngine(model, reference, cache=RedisCache(redis_server.url, ttl_seconds=60))
+    inputs = _parse("20:1292033:C:T", "20:1600125:GAA:G", "20:1292033:G:T")
+    first = engine.score(inputs)
+    client = redis.Redis.from_url(redis_server.url)
+    assert client.dbsize() == 2  # the ref_mismatch is not cached
+    assert 55 <= client.ttl(client.keys()[0]) <= 60
+    rows = _counting_rows(engine, monkeypatch)
+    second = engine.score(inputs)
+    assert rows == []
+    for a, b in zip(first, second, strict=True):
+        assert a.status == b.status
+        if a.logfold is not None:
+            assert np.array_equal(a.logfold, b.logfold) and a.priority == b.priority  # type: ignore[arg-type]
+
+
+def test_scoring_goes_on_when_redis_goes_away(redis_server: RedisServer) -> None:
+    settings = Settings(redis_url=redis_server.url)
+    with TestClient(create_app(settings)) as client:
+        body = {"variants": ["20:1292033:C:T"]}
+        assert client.post("/score", json=body).json()["results"][0]["status"] == "scored"
+        ready = client.get("/health/ready").json()
+        assert (ready["cache"], ready["cache_available"]) == ("redis", True)
+        redis_server.stop()
+        again = client.post("/score", json={"variants": ["20:1292034:A:G", "20:1292033:C:T"]})
+        assert again.status_code == 200
+        assert [r["status"] for r in again.json()["results"]][1] == "scored"
+        assert client.get("/health/ready").json()["cache_available"] is False
