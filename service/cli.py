@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from core.reference import ReferenceGenome
+from core.regions import parse_region
 from core.status import StatusTally
-from core.vcf import VcfReadError, open_vcf
+from core.vcf import VcfReadError, open_vcf, read_vcf
 from service.annotate import scored_records
 from service.cache import open_cache
 from service.engine import ScoringEngine
@@ -19,6 +20,7 @@ from service.outputs.writers import result_writer
 from service.progress import Progress
 from service.selection import SelectionError, result_view
 from service.settings import Settings
+from service.warmup import region_snvs, warm
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -89,8 +91,34 @@ def run_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fail(message: str, code: int) -> int:
-    print(f"logoscore score: {message}", file=sys.stderr)
+def run_warm(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.redis_url:
+        return _fail("warm-up fills the shared Redis cache: set REDIS_URL", 2, "warm")
+    if (args.input is None) == (args.region is None):
+        return _fail("give a VCF or --region CHROM:START-END (one of them)", 2, "warm")
+    engine = ScoringEngine(
+        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
+        ReferenceGenome(settings.fasta),
+        settings.max_allele_length,
+        open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),
+    )
+    try:
+        if args.region is not None:
+            chrom, start, end = parse_region(args.region)
+            inputs = region_snvs(engine.reference, chrom, start, end)
+        else:
+            inputs = read_vcf(args.input)
+        counts = warm(engine, inputs)
+    except (ValueError, LookupError, OSError) as error:
+        return _fail(str(error), 1, "warm")
+    summary = ", ".join(f"{count} {status}" for status, count in counts.items())
+    print(f"warmed the cache: {summary or 'nothing to score'}", file=sys.stderr)
+    return 0
+
+
+def _fail(message: str, code: int, command: str = "score") -> int:
+    print(f"logoscore {command}: {message}", file=sys.stderr)
     return code
 
 
@@ -135,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (serve, score):
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")
         command.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
+    warm_up = commands.add_parser(
+        "warm", help="pre-score a VCF, or every SNV of a region, into the Redis cache"
+    )
+    warm_up.add_argument("input", type=Path, nargs="?", help="VCF or VCF.gz")
+    warm_up.add_argument("--region", help="CHROM:START-END, 1-based inclusive: its every SNV")
+    warm_up.add_argument("--model", type=Path, help="model directory (default: the demo model)")
+    warm_up.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
+    warm_up.set_defaults(run=run_warm)
     commands.add_parser("openapi", help="print the OpenAPI document")
     serve.set_defaults(run=run_serve)
     score.set_defaults(run=run_score)

@@ -25,6 +25,7 @@ import logging
 from pathlib import Path
 
 from core.kmers import Vocabulary
+from core.regions import parse_region as parse_region_text
 from core.windows import WindowSpec
 from training.data.prepare import prepare
 from training.data.reference_slice import read_fasta_record, write_slice
@@ -47,9 +48,8 @@ LOGO_919_PARAMETERS = 1_526_679
 
 def parse_region(text: str) -> Region:
     """``CONTIG:START-END`` (1-based, inclusive) -> 0-based half-open region."""
-    contig, _, interval = text.rpartition(":")
-    start, _, end = interval.replace(",", "").partition("-")
-    return Region(contig=contig, start=int(start) - 1, end=int(end))
+    contig, start, end = parse_region_text(text)
+    return Region(contig=contig, start=start - 1, end=end)
 
 
 def run_fetch(_: argparse.Namespace) -> None:

@@ -1,8 +1,10 @@
 """The score cache, against a real redis-server started on a free port."""
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,3 +164,30 @@ def test_scoring_goes_on_when_redis_goes_away(redis_server: RedisServer) -> None
         assert again.status_code == 200
         assert [r["status"] for r in again.json()["results"]][1] == "scored"
         assert client.get("/health/ready").json()["cache_available"] is False
+
+
+def test_warm_up_pre_scores_every_snv_of_a_region(
+    model: OnnxModel,
+    reference: ReferenceGenome,
+    redis_server: RedisServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    command = [sys.executable, "-c", "from service.cli import main; main()", "warm"]
+    env = {**os.environ, "REDIS_URL": redis_server.url}
+    result = subprocess.run(
+        [*command, "--region", "20:1292031-1292033"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warmed the cache: 9 scored" in result.stderr
+    assert redis.Redis.from_url(redis_server.url).dbsize() == 9
+    engine = ScoringEngine(model, reference, cache=RedisCache(redis_server.url, ttl_seconds=60))
+    rows = _counting_rows(engine, monkeypatch)
+    (score,) = engine.score(_parse("chr20:1292033:C:A"))
+    assert score.status.value == "scored" and rows == []
+    no_redis = subprocess.run(
+        [*command, "--region", "20:1-2"],
+        env={k: v for k, v in env.items() if k != "REDIS_URL"},
+        capture_output=True,
+        text=True,
+    )
+    assert no_redis.returncode == 2 and "set REDIS_URL" in no_redis.stderr
