@@ -13,6 +13,7 @@ from core.status import Status
 from core.variants import ParsedInput
 from core.windows import AlleleWindows, reverse_complement
 from service.cache import CachedScore, ScoreCache, cache_key, cache_namespace
+from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
 from service.model import OnnxModel
 
 
@@ -61,12 +62,19 @@ class ScoringEngine:
                 unique.setdefault(self._key(item), item)
         found = self.cache.get_many(list(unique)) if self.cache else {}
         missing = [key for key in unique if key not in found]
+        if self.cache:
+            CACHE_LOOKUPS.labels("hit").inc(len(found))
+            CACHE_LOOKUPS.labels("miss").inc(len(missing))
+            CACHE_AVAILABLE.set(int(self.cache.available))
         computed = dict(zip(missing, self._compute([unique[k] for k in missing]), strict=True))
         if self.cache and computed:
             self.cache.put_many(computed)
         values = found | computed
         results: list[VariantScore] = []
         for parsed, item in zip(inputs, prepared, strict=True):
+            RESULTS.labels(
+                Status.SCORED if isinstance(item, ScorableVariant) else item.status
+            ).inc()
             if isinstance(item, Rejection):
                 results.append(VariantScore(parsed, item.status, item.message))
                 continue

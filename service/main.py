@@ -10,7 +10,7 @@ from core.reference import ReferenceGenome
 from service.cache import open_cache
 from service.engine import ScoringEngine
 from service.model import OnnxModel
-from service.routes import health, models, score
+from service.routes import health, metrics, models, score
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.engine = None
-    for router in (score.router, models.router, health.router):
+    for router in (score.router, models.router, health.router, metrics.router):
         app.include_router(router)
+    app.middleware("http")(metrics.time_requests)
     return app
 
 

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from core.evalues import Background, load_background
 from core.manifest import MANIFEST_FILE, ModelManifest, file_sha256, load_manifest
 from core.prioritiser import Prioritiser, load_prioritiser
+from service.metrics import MODEL_BATCH_FILL, MODEL_BATCH_ROWS, MODEL_ROWS
 from service.settings import Provider
 
 logger = logging.getLogger(__name__)
@@ -60,13 +61,15 @@ class OnnxModel:
         """Probabilities ``(R, N)`` for token rows ``(R, T)``, in calls of ``batch_rows`` rows."""
         if tokens.ndim != 2 or tokens.shape[1] != self.tokens_per_frame:
             raise ValueError(f"expected tokens (R, {self.tokens_per_frame}), got {tokens.shape}")
-        outputs = [
-            self.session.run(
-                [self.manifest.onnx.output],
-                {self.manifest.onnx.input: tokens[start : start + self.batch_rows]},
-            )[0]
-            for start in range(0, len(tokens), self.batch_rows)
-        ]
+        outputs = []
+        for start in range(0, len(tokens), self.batch_rows):
+            batch = tokens[start : start + self.batch_rows]
+            outputs.append(
+                self.session.run([self.manifest.onnx.output], {self.manifest.onnx.input: batch})[0]
+            )
+            MODEL_BATCH_ROWS.observe(len(batch))
+            MODEL_BATCH_FILL.observe(len(batch) / self.batch_rows)
+            MODEL_ROWS.inc(len(batch))
         features = len(self.manifest.features)
         if not outputs:
             return np.zeros((0, features), dtype=np.float32)

@@ -15,4 +15,11 @@ def test_the_committed_openapi_document_matches_the_app() -> None:
 def test_operation_ids_are_stable() -> None:
     paths = create_app().openapi()["paths"]
     ids = sorted(op["operationId"] for path in paths.values() for op in path.values())
-    assert ids == ["health-live", "health-ready", "models-list", "score-variants", "score-vcf"]
+    assert ids == [
+        "health-live",
+        "health-ready",
+        "metrics",
+        "models-list",
+        "score-variants",
+        "score-vcf",
+    ]

@@ -126,3 +126,14 @@ def test_a_json_response_counts_statuses_and_warns_of_another_assembly(
     response = client.post("/score", json=body).json()
     assert response["summary"]["ref_mismatch"] >= 1 and response["summary"]["scored"] >= 1
     assert len(response["warnings"]) == 1 and "probably not on GRCh37" in response["warnings"][0]
+
+
+def test_metrics_count_requests_model_rows_cache_and_statuses(client: TestClient) -> None:
+    client.post("/score", json={"variants": ["20:1292033:C:T", "20:1292033:C:T", "1:5:A:G"]})
+    text = client.get("/metrics").text
+    assert 'logoscore_request_seconds_count{method="POST",route="/score",status="200"}' in text
+    rows = next(line for line in text.splitlines() if line.startswith("logoscore_model_rows_total"))
+    assert float(rows.split()[-1]) > 0
+    assert 'logoscore_cache_lookups_total{result="hit"}' in text
+    assert 'logoscore_results_total{status="unknown_contig"}' in text
+    assert "logoscore_cache_available 1.0" in text
