@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = active
         reference = ReferenceGenome(active.fasta)
         model = OnnxModel(active.model_dir, active.provider, active.batch_rows)
+        model.enable_batching(active.batch_wait_ms / 1000)
         cache = open_cache(active.redis_url, active.cache_ttl_seconds, active.cache_capacity)
         app.state.engine = ScoringEngine(model, reference, active.max_allele_length, cache)
         logger.info(
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.engine = None
+            model.close()
             reference.close()
 
     app = FastAPI(title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)

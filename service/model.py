@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from core.evalues import Background, load_background
 from core.manifest import MANIFEST_FILE, ModelManifest, file_sha256, load_manifest
 from core.prioritiser import Prioritiser, load_prioritiser
+from service.batcher import MicroBatcher
 from service.metrics import MODEL_BATCH_FILL, MODEL_BATCH_ROWS, MODEL_ROWS
 from service.settings import Provider
 
@@ -54,26 +55,44 @@ class OnnxModel:
             else None
         )
         self.batch_rows = batch_rows
+        self.batcher: MicroBatcher | None = None
         self.tokens_per_frame = 1 + self.manifest.window.length // self.manifest.window.k
         logger.info("loaded model %s on %s", self.manifest.name, self.provider)
 
+    def enable_batching(self, max_wait_seconds: float) -> None:
+        """Merge the rows of concurrent ``predict`` callers into shared calls (the service)."""
+        self.batcher = MicroBatcher(self.run_batch, self.batch_rows, max_wait_seconds)
+
+    def close(self) -> None:
+        if self.batcher is not None:
+            self.batcher.close()
+            self.batcher = None
+
     def predict(self, tokens: NDArray[np.int64]) -> NDArray[np.float32]:
-        """Probabilities ``(R, N)`` for token rows ``(R, T)``, in calls of ``batch_rows`` rows."""
+        """Probabilities ``(R, N)`` for token rows ``(R, T)``, in calls of ``batch_rows`` rows
+        (shared with concurrent callers once batching is enabled)."""
         if tokens.ndim != 2 or tokens.shape[1] != self.tokens_per_frame:
             raise ValueError(f"expected tokens (R, {self.tokens_per_frame}), got {tokens.shape}")
-        outputs = []
-        for start in range(0, len(tokens), self.batch_rows):
-            batch = tokens[start : start + self.batch_rows]
-            outputs.append(
-                self.session.run([self.manifest.onnx.output], {self.manifest.onnx.input: batch})[0]
-            )
-            MODEL_BATCH_ROWS.observe(len(batch))
-            MODEL_BATCH_FILL.observe(len(batch) / self.batch_rows)
-            MODEL_ROWS.inc(len(batch))
         features = len(self.manifest.features)
-        if not outputs:
+        if len(tokens) == 0:
             return np.zeros((0, features), dtype=np.float32)
-        probabilities = np.concatenate(outputs).astype(np.float32)  # R N
+        if self.batcher is not None:
+            probabilities = self.batcher.predict(tokens)
+        else:
+            probabilities = np.concatenate(
+                [
+                    self.run_batch(tokens[start : start + self.batch_rows])
+                    for start in range(0, len(tokens), self.batch_rows)
+                ]
+            )
         if probabilities.shape != (len(tokens), features):
             raise RuntimeError(f"model returned {probabilities.shape} for {tokens.shape} tokens")
         return probabilities
+
+    def run_batch(self, rows: NDArray[np.int64]) -> NDArray[np.float32]:
+        """One onnxruntime call."""
+        output = self.session.run([self.manifest.onnx.output], {self.manifest.onnx.input: rows})[0]
+        MODEL_BATCH_ROWS.observe(len(rows))
+        MODEL_BATCH_FILL.observe(len(rows) / self.batch_rows)
+        MODEL_ROWS.inc(len(rows))
+        return np.asarray(output, dtype=np.float32)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     provider: Provider = Provider.AUTO
     batch_rows: int = 320
     """Rows (one reading frame of one strand of one allele) per onnxruntime call."""
+    batch_wait_ms: float = 5.0
+    """How long the service's micro-batcher holds a part-full call open for other requests."""
     max_variants_per_request: int = 10_000
     max_allele_length: int = DEFAULT_MAX_ALLELE_LENGTH
     """Longest REF or ALT scored; longer ones get the status ``too_long``."""
