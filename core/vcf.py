@@ -72,8 +72,7 @@ class VcfReader:
             text = raw.rstrip("\r\n")
             if not text.strip():
                 continue
-            inputs, malformed = _record_inputs(text, index, line_number)
-            yield VcfRecord(index, line_number, text, inputs, malformed)
+            yield parse_record(text, index, line_number)
             index += 1
 
 
@@ -128,6 +127,12 @@ def _read_header(handle: IO[str], name: str) -> list[str]:
         f"{name} has no '#CHROM POS ID REF ALT ...' column header before its records; "
         "add one (tab-separated) after the ## lines"
     )
+
+
+def parse_record(text: str, index: int, line: int) -> VcfRecord:
+    """The record on one data line (``index``: its 0-based ordinal; ``line``: its line number)."""
+    inputs, malformed = _record_inputs(text, index, line)
+    return VcfRecord(index, line, text, inputs, malformed)
 
 
 def _record_inputs(text: str, index: int, line: int) -> tuple[list[ParsedInput], bool]:

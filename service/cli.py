@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -117,6 +118,17 @@ def run_warm(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_worker(args: argparse.Namespace) -> int:
+    from service.jobs.worker import work
+
+    settings = _settings(args)
+    if not settings.redis_url:
+        return _fail("a worker takes job chunks from Redis: set REDIS_URL", 2, "worker")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    work(settings, args.burst)
+    return 0
+
+
 def _fail(message: str, code: int, command: str = "score") -> int:
     print(f"logoscore {command}: {message}", file=sys.stderr)
     return code
@@ -171,6 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     warm_up.add_argument("--model", type=Path, help="model directory (default: the demo model)")
     warm_up.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
     warm_up.set_defaults(run=run_warm)
+    worker = commands.add_parser("worker", help="score batch-job chunks from Redis (RQ)")
+    worker.add_argument("--burst", action="store_true", help="stop once the queue is empty")
+    worker.add_argument("--model", type=Path, help="model directory (default: the demo model)")
+    worker.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
+    worker.set_defaults(run=run_worker)
     commands.add_parser("openapi", help="print the OpenAPI document")
     serve.set_defaults(run=run_serve)
     score.set_defaults(run=run_score)

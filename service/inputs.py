@@ -35,11 +35,7 @@ def read_vcf_upload(
 ) -> tuple[list[str], list[VcfRecord]]:
     """Header lines and records of an uploaded VCF or VCF.gz (compression detected by content);
     ``TooManyVariantsError`` past ``max_variants`` ALTs, ``VcfReadError`` if it is not VCF."""
-    head = upload.read(2)
-    upload.seek(0)
-    path = work_dir / ("upload.vcf.gz" if head == _GZIP_MAGIC else "upload.vcf")
-    with path.open("wb") as handle:
-        shutil.copyfileobj(upload, handle)
+    path = save_upload(upload, work_dir)
     records: list[VcfRecord] = []
     variants = 0
     with open_vcf(path) as reader:
@@ -52,6 +48,16 @@ def read_vcf_upload(
                 )
             records.append(record)
         return reader.header, records
+
+
+def save_upload(upload: BinaryIO, work_dir: Path) -> Path:
+    """The upload as a file in ``work_dir``, named by its compression (detected by content)."""
+    head = upload.read(2)
+    upload.seek(0)
+    path = work_dir / ("upload.vcf.gz" if head == _GZIP_MAGIC else "upload.vcf")
+    with path.open("wb") as handle:
+        shutil.copyfileobj(upload, handle)
+    return path
 
 
 def temporary_directory() -> tempfile.TemporaryDirectory[str]:

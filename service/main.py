@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from core.reference import ReferenceGenome
 from service.cache import open_cache
 from service.engine import ScoringEngine
+from service.jobs.setup import close_jobs, open_jobs
 from service.model import OnnxModel
-from service.routes import health, metrics, models, score
+from service.routes import health, jobs, metrics, models, score
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         model = OnnxModel(active.model_dir, active.provider, active.batch_rows)
         model.enable_batching(active.batch_wait_ms / 1000)
         cache = open_cache(active.redis_url, active.cache_ttl_seconds, active.cache_capacity)
-        app.state.engine = ScoringEngine(model, reference, active.max_allele_length, cache)
+        engine = ScoringEngine(model, reference, active.max_allele_length, cache)
+        app.state.engine = engine
+        app.state.job_store, app.state.job_runner = open_jobs(active, engine)
         logger.info(
             "serving %s on %s against %s", model.manifest.name, model.provider, active.fasta.name
         )
@@ -42,12 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.engine = None
+            close_jobs(app.state.job_runner)
             model.close()
             reference.close()
 
     app = FastAPI(title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.engine = None
-    for router in (score.router, models.router, health.router, metrics.router):
+    for router in (score.router, jobs.router, models.router, health.router, metrics.router):
         app.include_router(router)
     app.middleware("http")(metrics.time_requests)
     return app

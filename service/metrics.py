@@ -23,3 +23,5 @@ MODEL_ROWS = Counter("logoscore_model_rows", "rows run through the model (passes
 CACHE_LOOKUPS = Counter("logoscore_cache_lookups", "score cache look-ups", ["result"])
 CACHE_AVAILABLE = Gauge("logoscore_cache_available", "1 when the score cache is reachable")
 RESULTS = Counter("logoscore_results", "results returned, per status", ["status"])
+QUEUE_DEPTH = Gauge("logoscore_job_queue_depth", "job chunks waiting for a worker")
+JOBS_SUBMITTED = Counter("logoscore_jobs_submitted", "batch jobs submitted")

@@ -39,4 +39,10 @@ class Settings(BaseSettings):
     """Redis for the score cache (``REDIS_URL``); an in-process LRU cache without it."""
     cache_ttl_seconds: int = 30 * 24 * 3600
     cache_capacity: int = 50_000
+    job_ttl_seconds: int = 7 * 24 * 3600
+    """How long a batch job, its input and its result are kept."""
+    job_chunk_variants: int = 200
+    """Input ALTs per job chunk: the unit a worker scores, and retries if it dies."""
+    worker_maintenance_seconds: int = 60
+    """How often a worker looks for chunks whose worker died, to queue them again."""
     """Scores the in-process cache holds (about 2 KB each with the demo's 45 features)."""

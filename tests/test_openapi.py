@@ -18,6 +18,10 @@ def test_operation_ids_are_stable() -> None:
     assert ids == [
         "health-live",
         "health-ready",
+        "jobs-delete",
+        "jobs-result",
+        "jobs-status",
+        "jobs-submit",
         "metrics",
         "models-list",
         "score-variants",

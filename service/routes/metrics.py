@@ -6,14 +6,17 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.metrics import REQUEST_SECONDS
+from service.metrics import QUEUE_DEPTH, REQUEST_SECONDS
 
 router = APIRouter(tags=["metrics"])
 
 
 @router.get("/metrics", operation_id="metrics", response_class=Response)
-def metrics() -> Response:
-    """Prometheus metrics of this process."""
+def metrics(request: Request) -> Response:
+    """Prometheus metrics of this process (and the depth of the job queue it feeds)."""
+    runner = getattr(request.app.state, "job_runner", None)
+    if runner is not None:
+        QUEUE_DEPTH.set(runner.queue_depth())
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -52,7 +52,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def _view(engine: ScoringEngine, features: list[str] | None, top_k: int | None) -> ResultView:
+def view_or_422(engine: ScoringEngine, features: list[str] | None, top_k: int | None) -> ResultView:
     try:
         return result_view(engine.model.manifest, features, top_k)
     except SelectionError as error:
@@ -101,7 +101,7 @@ def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) ->
     """One result per input ALT, in input order, each with a status."""
     parsed = parse_request_variants(body.variants)
     _check_size(parsed, settings)
-    view = _view(engine, body.features, body.top_k)
+    view = view_or_422(engine, body.features, body.top_k)
     return _json_response(engine, engine.score(parsed), view)
 
 
@@ -134,7 +134,7 @@ def score_vcf(
 ) -> ScoreResponse | Response:
     """One result per ALT of every record, in file order, each with a status."""
     chosen = format_for_request(output_format, accept)
-    view = _view(engine, features, top_k)
+    view = view_or_422(engine, features, top_k)
     with temporary_directory() as work_dir:
         try:
             header, records = read_vcf_upload(

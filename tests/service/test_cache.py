@@ -1,13 +1,8 @@
 """The score cache, against a real redis-server started on a free port."""
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,49 +16,7 @@ from service.engine import ScoringEngine
 from service.main import create_app
 from service.model import OnnxModel
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider, Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RedisServer:
-    def __init__(self, work_dir: Path) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._work_dir = work_dir
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        executable = shutil.which("redis-server")
-        assert executable, "redis-server is not installed (Debian package redis-server)"
-        command = [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self._work_dir)]
-        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-            self._process = None
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+from tests.service.redis_server import RedisServer
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,72 @@
+"""What a job is: its record, its input chunks and the chunks' outputs (JSON in the store)."""
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: str
+    created: float
+    model_sha256: str
+    """The served model's ONNX sha256: a worker with another model refuses the job's chunks."""
+    vcf_header: list[str]
+    chunk_variants: list[int]
+    """Input ALTs per chunk: the progress counts them."""
+    features: list[str] | None = None
+    top_k: int | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.chunk_variants)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "JobRecord":
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class ChunkInput:
+    first_index: int
+    """0-based ordinal of the chunk's first record in the input."""
+    lines: list[str]
+    line_numbers: list[int]
+    """1-based line number of each record in the input file."""
+    variants: int
+    """Input ALTs in the chunk."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "ChunkInput":
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class ChunkOutput:
+    """A scored chunk, rendered in every streamed format, with its status counts."""
+
+    texts: dict[str, str]
+    counts: dict[str, int]
+    left_out_lines: list[int] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "ChunkOutput":
+        raw: dict[str, Any] = json.loads(text)
+        return cls(**raw)

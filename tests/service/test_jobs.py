@@ -1,0 +1,160 @@
+"""Batch jobs: in-process by default, on RQ workers over a real redis-server with REDIS_URL."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import redis
+from fastapi.testclient import TestClient
+from rq import Queue
+from rq.registry import StartedJobRegistry
+
+from core.reference import ReferenceGenome
+from service.jobs.runner import CHUNK_TIMEOUT_SECONDS, QUEUE_NAME
+from service.main import create_app
+from service.settings import DEMO_FASTA, Settings
+from tests.conftest import VT_INDELS_VCF
+from tests.service.redis_server import RedisServer
+
+WORKER = [sys.executable, "-c", "from service.cli import main; main()", "worker"]
+
+
+@pytest.fixture(scope="module")
+def snv_vcf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """100 SNVs at seeded positions of the demo reference, REF read from it, and a malformed
+    line: every chunk has model work to do."""
+    reference = ReferenceGenome(DEMO_FASTA)
+    positions = np.sort(np.random.default_rng(7).integers(10_000, 5_990_000, 100))
+    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    for i, position in enumerate(positions):
+        ref = reference.fetch("20", int(position), int(position) + 1)
+        alts = "G,T" if ref in "AC" else "A"
+        lines.append(f"20\t{position + 1}\tv{i}\t{ref}\t{alts}\t.\tPASS\t.")
+        if i == 40:
+            lines.append("20\tnot-a-position\tbad\tA\tG\t.\tPASS\t.")
+    path = tmp_path_factory.mktemp("jobs") / "snvs.vcf"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _submit(client: TestClient, vcf: Path, **headers: str) -> dict[str, object]:
+    with vcf.open("rb") as handle:
+        response = client.post(
+            "/jobs", files={"file": (vcf.name, handle, "text/plain")}, headers=headers
+        )
+    assert response.status_code == 202, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _wait(client: TestClient, job_id: str, seconds: float = 240) -> dict[str, object]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = client.get(f"/jobs/{job_id}").json()
+        if status["state"] in ("finished", "failed"):
+            return status  # type: ignore[no-any-return]
+        time.sleep(0.2)
+    pytest.fail(f"job {job_id} did not finish in {seconds} s")
+
+
+def _direct(client: TestClient, vcf: Path, output_format: str) -> str:
+    with vcf.open("rb") as handle:
+        response = client.post(
+            "/score/vcf",
+            files={"file": (vcf.name, handle, "text/plain")},
+            params={"format": output_format},
+        )
+    return response.text
+
+
+def _rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.startswith("#")]
+
+
+@pytest.fixture
+def in_process() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(job_chunk_variants=40))) as client:
+        yield client
+
+
+def test_an_in_process_job_gives_what_direct_scoring_gives(
+    in_process: TestClient, snv_vcf: Path
+) -> None:
+    submitted = _submit(in_process, snv_vcf, **{"Idempotency-Key": "run-1"})
+    again = _submit(in_process, snv_vcf, **{"Idempotency-Key": "run-1"})
+    assert again["id"] == submitted["id"]
+    status = _wait(in_process, str(submitted["id"]))
+    assert status["state"] == "finished"
+    alts = [line.split("\t")[4].split(",") for line in _rows(snv_vcf.read_text())]
+    assert status["variants_done"] == status["variants_total"] == sum(map(len, alts))
+    assert status["chunks_total"] == status["chunks_done"] > 3
+    for output_format in ("tsv", "vcf", "ndjson"):
+        result = in_process.get(f"/jobs/{submitted['id']}/result", params={"format": output_format})
+        assert result.status_code == 200
+        assert result.text == _direct(in_process, snv_vcf, output_format)
+    assert in_process.delete(f"/jobs/{submitted['id']}").status_code == 204
+    assert in_process.get(f"/jobs/{submitted['id']}").status_code == 404
+
+
+def test_a_result_before_the_end_is_409_and_an_unknown_job_404(in_process: TestClient) -> None:
+    assert in_process.get("/jobs/nope").status_code == 404
+    submitted = _submit(in_process, VT_INDELS_VCF)
+    early = in_process.get(f"/jobs/{submitted['id']}/result")
+    assert early.status_code in (200, 409)
+    if early.status_code == 409:
+        assert "poll GET /jobs/{id}" in early.json()["detail"]
+    _wait(in_process, str(submitted["id"]))
+
+
+def _start_worker(server: RedisServer, *options: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "REDIS_URL": server.url}
+    return subprocess.Popen([*WORKER, *options], env=env, stderr=subprocess.DEVNULL)
+
+
+def test_two_workers_finish_a_chunked_job_equal_to_direct_scoring(
+    redis_server: RedisServer, snv_vcf: Path
+) -> None:
+    settings = Settings(redis_url=redis_server.url, job_chunk_variants=40)
+    with TestClient(create_app(settings)) as client:
+        submitted = _submit(client, snv_vcf)
+        assert client.get(f"/jobs/{submitted['id']}").json()["state"] == "queued"
+        workers = [_start_worker(redis_server, "--burst") for _ in range(2)]
+        for worker in workers:
+            assert worker.wait(timeout=300) == 0
+        status = _wait(client, str(submitted["id"]), seconds=10)
+        assert status["state"] == "finished"
+        for output_format in ("tsv", "ndjson"):
+            result = client.get(f"/jobs/{submitted['id']}/result", params={"format": output_format})
+            assert result.text == _direct(client, snv_vcf, output_format)
+
+
+def test_a_worker_killed_mid_chunk_loses_nothing(redis_server: RedisServer, snv_vcf: Path) -> None:
+    settings = Settings(redis_url=redis_server.url, job_chunk_variants=40)
+    connection = redis.Redis.from_url(redis_server.url)
+    started = StartedJobRegistry(queue=Queue(QUEUE_NAME, connection=connection))
+    with TestClient(create_app(settings)) as client:
+        submitted = _submit(client, snv_vcf)
+        doomed = _start_worker(redis_server)
+        deadline = time.monotonic() + 120
+        while not started.get_job_ids() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert started.get_job_ids(), "the worker never started a chunk"
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait()
+        # RQ finds the abandoned chunk once its started-registry entry (timeout + 60 s) has
+        # lapsed; look now as a worker's registry maintenance would then
+        started.cleanup(timestamp=time.time() + CHUNK_TIMEOUT_SECONDS + 120)
+        survivor = _start_worker(redis_server, "--burst")
+        assert survivor.wait(timeout=300) == 0
+        status = _wait(client, str(submitted["id"]), seconds=10)
+        assert status["state"] == "finished"
+        result = client.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"}).text
+        direct = _direct(client, snv_vcf, "tsv")
+        assert result == direct
+        ids = [row.split("\t")[2] for row in _rows(result)[1:]]
+        assert len(ids) == len(_rows(direct)) - 1  # every variant exactly once
