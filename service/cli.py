@@ -6,14 +6,11 @@ import logging
 import sys
 from pathlib import Path
 
-from core.reference import ReferenceGenome
 from core.regions import parse_region
 from core.status import StatusTally
 from core.vcf import VcfReadError, open_vcf, read_vcf
 from service.annotate import scored_records
-from service.cache import open_cache
-from service.engine import ScoringEngine
-from service.model import OnnxModel
+from service.engine import open_engine
 from service.outputs.bgzf import open_text_output
 from service.outputs.formats import FILE_SUFFIXES, FormatError, OutputFormat, format_for_path
 from service.outputs.provenance import Provenance
@@ -25,9 +22,12 @@ from service.warmup import region_snvs, warm
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {
-        key: value for key, value in (("model_dir", args.model), ("fasta", args.fasta)) if value
-    }
+    given = (
+        ("model_dir", args.model),
+        ("fasta", args.fasta),
+        ("max_allele_length", getattr(args, "max_allele_length", None)),
+    )
+    overrides = {key: value for key, value in given if value}
     return Settings(**overrides)
 
 
@@ -46,12 +46,7 @@ def run_score(args: argparse.Namespace) -> int:
         output_format, bgzipped = format_for_path(args.output)
     except FormatError as error:
         return _fail(str(error), 2)
-    engine = ScoringEngine(
-        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
-        ReferenceGenome(settings.fasta),
-        args.max_allele_length or settings.max_allele_length,
-        open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),
-    )
+    engine = open_engine(settings)
     try:
         view = result_view(engine.model.manifest, args.features, args.top_k)
     except SelectionError as error:
@@ -98,12 +93,7 @@ def run_warm(args: argparse.Namespace) -> int:
         return _fail("warm-up fills the shared Redis cache: set REDIS_URL", 2, "warm")
     if (args.input is None) == (args.region is None):
         return _fail("give a VCF or --region CHROM:START-END (one of them)", 2, "warm")
-    engine = ScoringEngine(
-        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
-        ReferenceGenome(settings.fasta),
-        settings.max_allele_length,
-        open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),
-    )
+    engine = open_engine(settings)
     try:
         if args.region is not None:
             chrom, start, end = parse_region(args.region)

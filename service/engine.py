@@ -12,9 +12,10 @@ from core.scoring import VariantEffects, variant_effects
 from core.status import Status
 from core.variants import ParsedInput
 from core.windows import AlleleWindows, reverse_complement
-from service.cache import CachedScore, ScoreCache, cache_key, cache_namespace
+from service.cache import CachedScore, ScoreCache, cache_key, cache_namespace, open_cache
 from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
 from service.model import OnnxModel
+from service.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,16 @@ class ScoringEngine:
         probabilities = self.model.predict(rows)  # V*A*S*F N
         features = len(self.model.manifest.features)
         return variant_effects(probabilities.reshape(len(windows), 2, 2, k, features))  # V A S F N
+
+
+def open_engine(settings: Settings) -> ScoringEngine:
+    """The engine that ``settings`` describe: model, reference, allele limit and cache."""
+    return ScoringEngine(
+        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
+        ReferenceGenome(settings.fasta),
+        settings.max_allele_length,
+        open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),
+    )
 
 
 def input_fields(parsed: ParsedInput) -> tuple[str | None, int | None, str | None, str | None]:

@@ -6,11 +6,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from core.reference import ReferenceGenome
-from service.cache import open_cache
-from service.engine import ScoringEngine
+from service.engine import open_engine
 from service.jobs.setup import close_jobs, open_jobs
-from service.model import OnnxModel
 from service.routes import health, jobs, metrics, models, score
 from service.settings import Settings
 
@@ -31,11 +28,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = settings or Settings()
         app.state.settings = active
-        reference = ReferenceGenome(active.fasta)
-        model = OnnxModel(active.model_dir, active.provider, active.batch_rows)
+        engine = open_engine(active)
+        model, reference = engine.model, engine.reference
         model.enable_batching(active.batch_wait_ms / 1000)
-        cache = open_cache(active.redis_url, active.cache_ttl_seconds, active.cache_capacity)
-        engine = ScoringEngine(model, reference, active.max_allele_length, cache)
         app.state.engine = engine
         app.state.job_store, app.state.job_runner = open_jobs(active, engine)
         logger.info(

@@ -8,13 +8,10 @@ started its threads).
 import redis
 from rq import Queue, SimpleWorker
 
-from core.reference import ReferenceGenome
-from service.cache import open_cache
-from service.engine import ScoringEngine
+from service.engine import ScoringEngine, open_engine
 from service.jobs.chunks import process_chunk
 from service.jobs.runner import QUEUE_NAME
 from service.jobs.store import RedisJobStore
-from service.model import OnnxModel
 from service.settings import Settings
 
 _engine: ScoringEngine | None = None
@@ -25,12 +22,7 @@ def open_worker_context(settings: Settings) -> None:
     global _engine, _store
     if not settings.redis_url:
         raise ValueError("a worker takes chunks from Redis: set REDIS_URL")
-    _engine = ScoringEngine(
-        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
-        ReferenceGenome(settings.fasta),
-        settings.max_allele_length,
-        open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),
-    )
+    _engine = open_engine(settings)
     _store = RedisJobStore(redis.Redis.from_url(settings.redis_url), settings.job_ttl_seconds)
 
 
