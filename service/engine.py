@@ -119,18 +119,22 @@ class ScoringEngine:
         ]
 
     def _effects(self, windows: list[AlleleWindows]) -> VariantEffects:
+        """Effects of each variant: its two alleles x two strands x ``k`` frames through the
+        model, each distinct ref window once (ALTs at one site share theirs)."""
         length, k = self.spec.length, self.spec.k
-        sequences = [
-            sequence
-            for window in windows
-            for allele in (window.ref, window.alt)
-            for sequence in (allele, reverse_complement(allele))
-        ]  # V*A*S, ordered variant, allele, strand
-        tokens = batch_tokens(sequences, length, k)  # V*A*S F T
-        rows = tokens.reshape(-1, tokens.shape[-1])  # V*A*S*F T
-        probabilities = self.model.predict(rows)  # V*A*S*F N
+        alleles: dict[str, int] = {}  # allele window -> its index among the distinct ones
+        pairs = [
+            (alleles.setdefault(w.ref, len(alleles)), alleles.setdefault(w.alt, len(alleles)))
+            for w in windows
+        ]  # V x (ref, alt)
+        sequences = [s for allele in alleles for s in (allele, reverse_complement(allele))]
+        tokens = batch_tokens(sequences, length, k)  # U*S F T
+        probabilities = self.model.predict(tokens.reshape(-1, tokens.shape[-1]))  # U*S*F N
         features = len(self.model.manifest.features)
-        return variant_effects(probabilities.reshape(len(windows), 2, 2, k, features))  # V A S F N
+        per_allele = probabilities.reshape(len(alleles), 2, k, features)  # U S F N
+        return variant_effects(
+            per_allele[np.array(pairs, dtype=np.int64).reshape(-1, 2)]
+        )  # V A S F N
 
 
 def open_engine(settings: Settings) -> ScoringEngine:

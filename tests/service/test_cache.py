@@ -144,3 +144,16 @@ def test_warm_up_pre_scores_every_snv_of_a_region(
         text=True,
     )
     assert no_redis.returncode == 2 and "set REDIS_URL" in no_redis.stderr
+
+
+def test_alts_at_one_site_share_their_ref_passes(
+    model: OnnxModel, reference: ReferenceGenome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = ScoringEngine(model, reference)
+    separately = [engine.score(_parse(f"20:1292033:C:{alt}"))[0] for alt in "TGA"]
+    rows = _counting_rows(engine, monkeypatch)
+    together = engine.score(_parse("20:1292033:C:T,G,A"))
+    assert sum(rows) == (1 + 3) * 2 * 5  # one ref window and three alt windows, 2 strands, 5 frames
+    for alone, shared in zip(separately, together, strict=True):
+        assert alone.logfold is not None and shared.logfold is not None
+        np.testing.assert_allclose(shared.logfold, alone.logfold, atol=1e-6)
