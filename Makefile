@@ -31,7 +31,7 @@ demo-model:
 		--checkpoint logo_pretrained=artifacts/finetuned.pt --checkpoint logo_scratch=artifacts/scratch.pt
 	$(TRAIN) background --data artifacts/chr20 --checkpoint artifacts/finetuned.pt --out artifacts/extras
 	$(BIN)/python -m model_export.cli --checkpoint artifacts/finetuned.pt --extras artifacts/extras \
-		--report artifacts/report/report.json --fasta $(DEMO_FASTA) --out models/demo
+		--report artifacts/report/report.json --fasta $(DEMO_FASTA) --out models/demo --version 0.3.0
 
 openapi:
 	$(BIN)/python -m service.cli openapi > openapi/openapi.json

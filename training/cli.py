@@ -13,7 +13,8 @@ The demo model is rebuilt by this sequence (``make demo-model`` runs it):
     logoscore-train background --data artifacts/chr20 --checkpoint artifacts/finetuned.pt \\
                                --out artifacts/extras
     python -m model_export.cli --checkpoint artifacts/finetuned.pt --extras artifacts/extras \\
-                               --report artifacts/report/report.json --fasta FASTA --out models/demo
+                               --report artifacts/report/report.json --fasta FASTA \\
+                               --out models/demo --version 0.3.0
 
 ``fetch`` downloads and verifies every source; ``reference-slice`` cuts the bundled reference.
 Long steps show a progress bar on a terminal (log lines otherwise), write their state every
