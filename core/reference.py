@@ -12,6 +12,7 @@ of bounds. All coordinates here are 0-based half-open on the true contig.
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pyfaidx import Fasta
@@ -52,9 +53,6 @@ class ReferenceGenome:
             self.spans.setdefault(*_span_item(record, int(entry.rlen)))
         index_path = Path(f"{path}.fai")
         self.index_sha256 = hashlib.sha256(index_path.read_bytes()).hexdigest()
-        # sha256 of the FASTA's bytes: cached scores never outlive a change of a single base
-        # (read once at start-up, about 2 s per GB)
-        self.digest = _content_sha256(path)
 
     def resolve(self, chrom: str) -> str | None:
         """The reference's name for ``chrom`` (aliases tried), or ``None`` if it has none."""
@@ -79,6 +77,12 @@ class ReferenceGenome:
                 f"({contig}:{span.start + 1}-{span.end})"
             )
         return str(self._fasta[span.record][start - span.start : end - span.start])
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the FASTA's bytes, read on first use (about 2 s per GB): cached scores
+        never outlive a change of a single base."""
+        return _content_sha256(self.path)
 
     def close(self) -> None:
         self._fasta.close()

@@ -42,16 +42,16 @@ class StatusTally:
         """Count per status, every status listed, in ``Status`` order."""
         return {status.value: self.counts[status] for status in Status}
 
-    def assembly_warning(self, assembly: str) -> str | None:
+    def warnings(self, assembly: str) -> list[str]:
         """A warning naming the likely wrong assembly when REF matched the reference for fewer
-        than ``MIN_REF_MATCH`` of the variants whose REF was compared; else ``None``."""
+        than ``MIN_REF_MATCH`` of the variants whose REF was compared; else none."""
         compared = sum(self.counts[status] for status in _COMPARED)
         matched = self.counts[Status.SCORED]
         if compared == 0 or matched >= MIN_REF_MATCH * compared:
-            return None
-        return (
+            return []
+        return [
             f"REF matches the reference for only {matched} of {compared} variants "
             f"({matched / compared:.0%}); the input is probably not on {assembly}, the model's "
             f"assembly (GRCh38 or hg38 perhaps): lift it over to {assembly} or score it with a "
             "model and reference of its own assembly"
-        )
+        ]

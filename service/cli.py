@@ -67,8 +67,8 @@ def run_score(args: argparse.Namespace) -> int:
                 out.write(writer.record(record, scores))
                 if progress is not None:
                     progress.update(records, tally.total, reader.fraction_read())
-            warning = tally.assembly_warning(engine.model.manifest.assembly)
-            out.write(writer.footer(tally.summary(), [warning] if warning else []))
+            warnings = tally.warnings(engine.model.manifest.assembly)
+            out.write(writer.footer(tally.summary(), warnings))
     except (VcfReadError, OSError) as error:
         return _fail(str(error), 1)
     if progress is not None:
@@ -82,7 +82,7 @@ def run_score(args: argparse.Namespace) -> int:
             f"the VCF output (lines {lines}); their status is 'invalid' in TSV/NDJSON output",
             file=sys.stderr,
         )
-    if warning:
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0
 

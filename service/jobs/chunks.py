@@ -96,8 +96,7 @@ def merged_result(
     for output in outputs.values():
         for status, count in output.counts.items():
             tally.counts[Status(status)] += count
-    warning = tally.assembly_warning(engine.model.manifest.assembly)
-    warnings = [warning] if warning else []
+    warnings = tally.warnings(engine.model.manifest.assembly)
     writer = writers(engine, job)[output_format]
     body = "".join(outputs[i].texts[output_format.value] for i in sorted(outputs))
     return writer.header(warnings) + body + writer.footer(tally.summary(), warnings)

@@ -21,6 +21,7 @@ from rq.job import Job
 from service.engine import ScoringEngine
 from service.jobs.chunks import process_chunk
 from service.jobs.store import JobStore, RedisJobStore
+from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,6 @@ def chunk_failed(job: Job, connection: redis.Redis, *exc_info: Any) -> None:
         return
     job_id, _, index = job.id.rpartition("-")
     error = exc_info[1] if len(exc_info) > 1 else None
-    RedisJobStore(connection, ttl_seconds=7 * 24 * 3600).mark_failed(
+    RedisJobStore(connection, Settings().job_ttl_seconds).mark_failed(
         job_id, f"chunk {index}: {error}"
     )

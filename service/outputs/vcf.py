@@ -48,6 +48,7 @@ class VcfWriter:
         self.provenance = provenance
         self.input_header = input_header
         self.top = view.top_k or DEFAULT_TOP
+        self.fields = self._fields()
 
     def header(self, warnings: list[str]) -> str:
         meta = [
@@ -60,7 +61,7 @@ class VcfWriter:
             columns = list(_FIXED_COLUMNS)
         meta += [f"##logoscore_{line.replace(': ', '=', 1)}" for line in self.provenance.lines()]
         meta += [f"##logoscore_warning={_encode(w)}" for w in warnings]
-        meta += [self._info_line(tag, kind, text) for tag, kind, text in self._fields()]
+        meta += [self._info_line(tag, kind, text) for tag, kind, text in self.fields]
         return "\n".join([*meta, "\t".join(columns)]) + "\n"
 
     def footer(self, summary: dict[str, int], warnings: list[str]) -> str:
@@ -120,7 +121,7 @@ class VcfWriter:
 
     def _annotations(self, scores: list[VariantScore]) -> list[str]:
         per_alt: list[list[str]] = [self._alt_values(score) for score in scores]
-        tags = [tag for tag, _, _ in self._fields()]
+        tags = [tag for tag, _, _ in self.fields]
         return [f"{tag}={','.join(values[i] for values in per_alt)}" for i, tag in enumerate(tags)]
 
     def _alt_values(self, score: VariantScore) -> list[str]:

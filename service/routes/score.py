@@ -63,8 +63,7 @@ def _tally(scores: list[VariantScore], engine: ScoringEngine) -> tuple[StatusTal
     tally = StatusTally()
     for score in scores:
         tally.add(score.status)
-    warning = tally.assembly_warning(engine.model.manifest.assembly)
-    return tally, [warning] if warning else []
+    return tally, tally.warnings(engine.model.manifest.assembly)
 
 
 def _json_response(
@@ -165,5 +164,4 @@ def _stream(engine: ScoringEngine, records: list[VcfRecord], writer: ResultWrite
         for score in scores:
             tally.add(score.status)
         yield writer.record(record, scores)
-    warning = tally.assembly_warning(engine.model.manifest.assembly)
-    yield writer.footer(tally.summary(), [warning] if warning else [])
+    yield writer.footer(tally.summary(), tally.warnings(engine.model.manifest.assembly))
