@@ -5,9 +5,11 @@ Fields: ``name``, ``version``, ``assembly``; ``window`` (``length``, ``k``); ``t
 (``version``, ``vocab_size``); ``features`` (``name``, ``group``, ``description`` each, in model
 output order); ``onnx`` (``file``, ``sha256``, ``input``, ``output``, ``opset``); ``produced_by``
 (versions of the tools that made it); ``parity`` (onnxruntime vs torch on real windows);
-optional ``background`` and ``prioritiser`` (``file``, ``sha256``: E-value quantiles and
-prioritiser coefficients); ``card`` (the model card's key facts, shown by ``GET /models``); and
-free ``training`` notes.
+``reduced_precision`` (copies of the model in
+other precisions, each with ``precision``, ``provider`` (the processor it is for), ``file``,
+``sha256`` and its ``parity`` with the fp32 model on variants); optional ``background`` and
+``prioritiser`` (``file``, ``sha256``: E-value quantiles and prioritiser coefficients);
+``card`` (the model card's key facts, shown by ``GET /models``); and free ``training`` notes.
 """
 
 import hashlib
@@ -39,6 +41,19 @@ class OnnxFile:
 
 
 @dataclass(frozen=True)
+class ReducedPrecisionFile:
+    """A copy of the model in a lower precision, for one execution provider."""
+
+    precision: str
+    """``int8`` or ``fp16``."""
+    provider: str
+    """``cpu`` or ``cuda``: the processor it is made for."""
+    file: str
+    sha256: str
+    parity: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AuxiliaryFile:
     file: str
     sha256: str
@@ -60,6 +75,7 @@ class ModelManifest:
     background: AuxiliaryFile | None = None
     prioritiser: AuxiliaryFile | None = None
     card: dict[str, Any] = field(default_factory=dict)
+    reduced_precision: tuple[ReducedPrecisionFile, ...] = ()
 
     @property
     def feature_names(self) -> list[str]:
@@ -74,6 +90,7 @@ class ModelManifest:
             "tokenizer": {"version": self.tokenizer_version, "vocab_size": self.vocab_size},
             "features": [asdict(feature) for feature in self.features],
             "onnx": asdict(self.onnx),
+            "reduced_precision": [asdict(copy) for copy in self.reduced_precision],
             "produced_by": self.produced_by,
             "parity": self.parity,
             "background": asdict(self.background) if self.background else None,
@@ -126,6 +143,9 @@ def load_manifest(model_dir: Path) -> ModelManifest:
             background=_auxiliary(raw.get("background")),
             prioritiser=_auxiliary(raw.get("prioritiser")),
             card=raw.get("card", {}),
+            reduced_precision=tuple(
+                ReducedPrecisionFile(**copy) for copy in raw.get("reduced_precision", [])
+            ),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ManifestError(f"{path} is malformed ({error!r}); re-export the model") from error
@@ -159,6 +179,6 @@ def _check_compatible(manifest: ModelManifest, model_dir: Path) -> None:
             f"(vocabulary {expected_vocab}): retrain or use a matching logoscore"
         )
     _check_file(model_dir, manifest.onnx.file, manifest.onnx.sha256)
-    for auxiliary in (manifest.background, manifest.prioritiser):
+    for auxiliary in (manifest.background, manifest.prioritiser, *manifest.reduced_precision):
         if auxiliary is not None:
             _check_file(model_dir, auxiliary.file, auxiliary.sha256)

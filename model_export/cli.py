@@ -1,7 +1,8 @@
 """``python -m model_export.cli``: checkpoint -> model directory the service loads unchanged.
 
-Writes ``model.onnx``, ``manifest.json`` (with the ONNX sha256, the tool versions and the parity
-figure) and ``MODEL_CARD.md``; fails if onnxruntime and torch differ by more than 1e-4.
+Writes ``model.onnx``, its int8 and fp16 copies (``model_export.reduced``), ``manifest.json``
+(with the ONNX sha256, the tool versions and the parity figures) and ``MODEL_CARD.md``; fails
+if onnxruntime and torch differ by more than 1e-4.
 """
 
 import argparse
@@ -22,6 +23,7 @@ from core.reference import ReferenceGenome
 from model_export.model_card import card_facts, write_model_card
 from model_export.onnx_export import INPUT_NAME, OPSET, OUTPUT_NAME, export_onnx
 from model_export.parity import max_abs_difference, real_window_tokens
+from model_export.reduced import PARITY_VARIANTS, add_reduced_precision
 from training.checkpoint import load_checkpoint
 
 PARITY_TOLERANCE = 1e-4
@@ -43,6 +45,7 @@ def export_model_dir(
     model_version: str,
     extras: Path | None = None,
     report: Path | None = None,
+    parity_variants: int = PARITY_VARIANTS,
 ) -> ModelManifest:
     """Write the model directory; ``extras`` may hold ``background.json`` and
     ``prioritiser.json`` (``logoscore-train background``), ``report`` the held-out report JSON."""
@@ -87,6 +90,7 @@ def export_model_dir(
         card=card_facts(checkpoint.training, extras, report),
     )
     write_manifest(manifest, out)
+    manifest = add_reduced_precision(out, fasta, parity_variants)
     if report is not None and report.with_suffix(".md").is_file():
         shutil.copyfile(report.with_suffix(".md"), out / "REPORT.md")
     write_model_card(manifest, out)

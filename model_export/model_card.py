@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from core.manifest import ModelManifest
+from core.manifest import ModelManifest, ReducedPrecisionFile
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
 NOT_CLINICAL = (
@@ -71,6 +71,17 @@ def _group_table(facts: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _reduced_line(copy: ReducedPrecisionFile) -> str:
+    parity = copy.parity
+    return (
+        f"- {copy.precision} copy for {copy.provider} `{copy.file}` (sha256 `{copy.sha256}`): "
+        f"against fp32 over {parity.get('variants')} SNVs, |logfold| differs by at most "
+        f"{parity.get('max_abs_logfold', 0):.4f} (99th percentile "
+        f"{parity.get('p99_abs_logfold', 0):.4f}), priority by at most "
+        f"{parity.get('max_abs_priority', 0):.4f}; measured on {parity.get('provider')}."
+    )
+
+
 def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
     facts, training = manifest.card, manifest.training
     lines = [
@@ -89,6 +100,7 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
         f"- Fine-tuning: {training.get('settings')}; loss {training.get('history')}.",
         f"- ONNX sha256 `{manifest.onnx.sha256}`; parity with torch on real windows: max |diff| = "
         f"{manifest.parity.get('max_abs_difference')} over {manifest.parity.get('rows')} rows.",
+        *(_reduced_line(copy) for copy in manifest.reduced_precision),
         "",
         f"## Features ({len(manifest.features)})",
         *(f"- `{f.name}` ({f.group}): {f.description}" for f in manifest.features),

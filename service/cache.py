@@ -4,7 +4,8 @@ A key names everything a score depends on, so that a new model, reference or sco
 never return a stale score: ``ls:<namespace>:<contig>:<pos>:<ref>:<alt>`` with the variant in
 normalised form (``core.normalize``) and ``namespace`` the first 24 hex digits of the sha256 of
 the model manifest's sha256 (which names the ONNX file, the E-value background and the
-prioritiser by their own sha256), the reference's digest and ``core.scoring.SCORING_VERSION``.
+prioritiser by their own sha256), the sha256 of the ONNX file run (fp32, or a reduced-precision
+copy: their scores differ), the reference's digest and ``core.scoring.SCORING_VERSION``.
 
 Only ``scored`` results are cached: every other status is decided from the input and the
 reference without a model pass, and some depend on the request (``too_long`` on its limit).
@@ -72,8 +73,9 @@ class CachedScore:
         )
 
 
-def cache_namespace(manifest_sha256: str, reference_digest: str) -> str:
-    text = f"{manifest_sha256}\n{reference_digest}\n{SCORING_VERSION}"
+def cache_namespace(manifest_sha256: str, onnx_sha256: str, reference_digest: str) -> str:
+    """The key prefix of one model directory, run in one precision, on one reference."""
+    text = f"{manifest_sha256}\n{onnx_sha256}\n{reference_digest}\n{SCORING_VERSION}"
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

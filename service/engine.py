@@ -50,7 +50,7 @@ class ScoringEngine:
         self.spec = model.manifest.window
         self.max_allele_length = max_allele_length
         self.cache = cache
-        self.namespace = cache_namespace(model.manifest_sha256, reference.digest)
+        self.namespace = cache_namespace(model.manifest_sha256, model.file.sha256, reference.digest)
 
     def score(self, inputs: list[ParsedInput]) -> list[VariantScore]:
         """One score per input, same order; a rejected input never affects the others."""
@@ -140,7 +140,7 @@ class ScoringEngine:
 def open_engine(settings: Settings) -> ScoringEngine:
     """The engine that ``settings`` describe: model, reference, allele limit and cache."""
     return ScoringEngine(
-        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows),
+        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows, settings.precision),
         ReferenceGenome(settings.fasta),
         settings.max_allele_length,
         open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),

@@ -1,7 +1,9 @@
 """The ONNX model of a model directory, run with onnxruntime on CUDA when it has a GPU."""
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime
@@ -12,7 +14,7 @@ from core.manifest import MANIFEST_FILE, ModelManifest, file_sha256, load_manife
 from core.prioritiser import Prioritiser, load_prioritiser
 from service.batcher import MicroBatcher
 from service.metrics import MODEL_BATCH_FILL, MODEL_BATCH_ROWS, MODEL_ROWS
-from service.settings import Provider
+from service.settings import Precision, Provider
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +34,57 @@ def choose_providers(provider: Provider) -> list[str]:
     return [_CPU]
 
 
+@dataclass(frozen=True)
+class ModelFile:
+    """The ONNX file a model runs: its precision, sha256 and parity with the fp32 model."""
+
+    precision: str
+    file: str
+    sha256: str
+    parity: dict[str, Any] = field(default_factory=dict)
+
+
+def choose_model_file(manifest: ModelManifest, device: str, precision: Precision) -> ModelFile:
+    """The file to run on ``device`` (``cpu`` or ``cuda``) for the ``precision`` setting."""
+    fp32 = ModelFile("fp32", manifest.onnx.file, manifest.onnx.sha256, manifest.parity)
+    if precision is Precision.FP32:
+        return fp32
+    copy = next((c for c in manifest.reduced_precision if c.provider == device), None)
+    if copy is None:
+        if precision is Precision.REDUCED:
+            raise RuntimeError(
+                f"LOGOSCORE_PRECISION=reduced but model {manifest.name} has no reduced-precision "
+                f"copy for {device}; add one with `python -m model_export.reduced --model-dir "
+                "DIR --fasta FASTA`, or set LOGOSCORE_PRECISION=auto"
+            )
+        return fp32
+    reduced = ModelFile(copy.precision, copy.file, copy.sha256, copy.parity)
+    if precision is Precision.REDUCED:
+        return reduced
+    tolerance = copy.parity.get("logfold_tolerance", 0.0)
+    within = copy.parity.get("max_abs_logfold", float("inf")) <= tolerance
+    return reduced if within else fp32
+
+
 class OnnxModel:
     """A loaded model: its manifest, an inference session, and (when the model directory has
     them) the E-value background and the prioritiser."""
 
-    def __init__(self, model_dir: Path, provider: Provider, batch_rows: int) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        provider: Provider,
+        batch_rows: int,
+        precision: Precision = Precision.AUTO,
+    ) -> None:
         self.manifest: ModelManifest = load_manifest(model_dir)
         # the manifest names every file of the model by its sha256: the cache namespace's root
         self.manifest_sha256 = file_sha256(model_dir / MANIFEST_FILE)
+        providers = choose_providers(provider)
+        device = "cuda" if providers[0] == _CUDA else "cpu"
+        self.file = choose_model_file(self.manifest, device, precision)
         self.session = onnxruntime.InferenceSession(
-            str(model_dir / self.manifest.onnx.file), providers=choose_providers(provider)
+            str(model_dir / self.file.file), providers=providers
         )
         self.provider: str = self.session.get_providers()[0]
         self.background: Background | None = (
@@ -57,7 +100,9 @@ class OnnxModel:
         self.batch_rows = batch_rows
         self.batcher: MicroBatcher | None = None
         self.tokens_per_frame = 1 + self.manifest.window.length // self.manifest.window.k
-        logger.info("loaded model %s on %s", self.manifest.name, self.provider)
+        logger.info(
+            "loaded model %s (%s) on %s", self.manifest.name, self.file.precision, self.provider
+        )
 
     def enable_batching(self, max_wait_seconds: float) -> None:
         """Merge the rows of concurrent ``predict`` callers into shared calls (the service)."""

@@ -22,7 +22,8 @@ def model_info(model: OnnxModel) -> ModelInfo:
     return ModelInfo(
         name=manifest.name,
         version=manifest.version,
-        sha256=manifest.onnx.sha256,
+        sha256=model.file.sha256,
+        precision=model.file.precision,
         assembly=manifest.assembly,
     )
 

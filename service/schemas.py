@@ -51,7 +51,8 @@ class ScoreRequest(BaseModel):
 class ModelInfo(BaseModel):
     name: str
     version: str
-    sha256: str
+    sha256: str = Field(description="sha256 of the ONNX file that computed the scores")
+    precision: str = Field(description="fp32, or int8 / fp16 for a reduced-precision copy")
     assembly: str
 
 
@@ -133,6 +134,9 @@ class ModelDescription(ModelInfo):
     provider: str
     features: list[FeatureInfo]
     parity: dict[str, float | int | str]
+    precision_parity: dict[str, float | int | str] = Field(
+        description="the running copy against the fp32 model on SNVs ({} when fp32 runs)"
+    )
     card: dict[str, Any] = Field(description="the model card's key facts")
 
 
@@ -148,6 +152,7 @@ class Readiness(BaseModel):
     status: str
     model: str | None = None
     provider: str | None = None
+    precision: str | None = None
     cache: str | None = Field(default=None, description="redis or memory")
     cache_available: bool | None = Field(
         default=None, description="false while Redis is unreachable: scoring goes on without it"

@@ -20,12 +20,22 @@ class Provider(StrEnum):
     CUDA = "cuda"
 
 
+class Precision(StrEnum):
+    AUTO = "auto"
+    """The model directory's reduced copy for the provider when its recorded logfold parity is
+    within its tolerance (fp16 on CUDA for the demo), else fp32."""
+    FP32 = "fp32"
+    REDUCED = "reduced"
+    """The reduced copy for the provider (int8 on the CPU, fp16 on CUDA), whatever its parity."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOGOSCORE_", protected_namespaces=())
 
     model_dir: Path = DEMO_MODEL_DIR
     fasta: Path = DEMO_FASTA
     provider: Provider = Provider.AUTO
+    precision: Precision = Precision.AUTO
     batch_rows: int = 320
     """Rows (one reading frame of one strand of one allele) per onnxruntime call."""
     batch_wait_ms: float = 5.0

@@ -61,10 +61,11 @@ def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: in
     job = store.record(job_id)
     if job is None:
         return
-    if engine.model.manifest.onnx.sha256 != job.model_sha256:
+    if engine.model.file.sha256 != job.model_sha256:
         raise ModelMismatchError(
-            f"this worker serves model {engine.model.manifest.onnx.sha256[:12]}, the job was "
-            f"submitted to {job.model_sha256[:12]}: run workers with the API's model"
+            f"this worker runs model file {engine.model.file.sha256[:12]} "
+            f"({engine.model.file.precision}), the job was submitted to {job.model_sha256[:12]}: "
+            "run workers with the API's model and LOGOSCORE_PRECISION"
         )
     store.mark_started(job_id)
     records = chunk_records(store.chunk(job_id, index))

@@ -21,6 +21,7 @@ class Provenance:
         """``model: ...`` and ``reference: ...``, for comment and meta lines."""
         model, reference = self.model, self.reference
         return [
-            f"model: {model.name} {model.version} sha256={model.sha256} assembly={model.assembly}",
+            f"model: {model.name} {model.version} sha256={model.sha256} "
+            f"precision={model.precision} assembly={model.assembly}",
             f"reference: {reference.file} fai_sha256={reference.index_sha256}",
         ]

@@ -32,6 +32,7 @@ def ready(request: Request) -> Readiness | JSONResponse:
         status="ready",
         model=engine.model.manifest.name,
         provider=engine.model.provider,
+        precision=engine.model.file.precision,
         cache=None if cache is None else cache.backend,
         cache_available=None if cache is None else cache.available,
     )

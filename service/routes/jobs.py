@@ -103,7 +103,7 @@ def submit_job(
     job = JobRecord(
         id=uuid.uuid4().hex,
         created=time.time(),
-        model_sha256=engine.model.manifest.onnx.sha256,
+        model_sha256=engine.model.file.sha256,
         vcf_header=header,
         chunk_variants=[chunk.variants for chunk in chunks],
         features=features,

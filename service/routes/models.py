@@ -11,7 +11,8 @@ router = APIRouter(tags=["models"])
 
 @router.get("/models", operation_id="models-list", response_model=ModelsResponse)
 def list_models(engine: Engine) -> ModelsResponse:
-    """The served model: name, version, sha256, assembly, window, features, provider."""
+    """The served model: name, version, sha256 and precision of the ONNX file run, assembly,
+    window, features, provider."""
     manifest = engine.model.manifest
     description = ModelDescription(
         **model_info(engine.model).model_dump(),
@@ -23,6 +24,7 @@ def list_models(engine: Engine) -> ModelsResponse:
             for f in manifest.features
         ],
         parity=manifest.parity,
+        precision_parity=engine.model.file.parity if engine.model.file.precision != "fp32" else {},
         card=manifest.card,
     )
     return ModelsResponse(models=[description])

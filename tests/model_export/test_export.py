@@ -54,7 +54,7 @@ def test_export_writes_a_model_directory_the_service_can_load(
         Checkpoint(random_model, features, SPEC, "GRCh37", {"parameters": 1}), tmp_path / "m.pt"
     )
     out = tmp_path / "model"
-    export_model_dir(checkpoint, SLICE_FASTA, out, "test-model", "0.0.1")
+    export_model_dir(checkpoint, SLICE_FASTA, out, "test-model", "0.0.1", parity_variants=4)
     manifest = load_manifest(out)
     assert manifest.onnx.sha256 == file_sha256(out / "model.onnx")
     assert manifest.feature_names == ["f0", "f1", "f2"]
@@ -62,6 +62,11 @@ def test_export_writes_a_model_directory_the_service_can_load(
     assert manifest.parity["max_abs_difference"] <= 1e-4
     assert {"torch", "onnx", "onnxruntime", "logoscore"} <= set(manifest.produced_by)
     assert (out / "MODEL_CARD.md").read_text().startswith("# test-model 0.0.1")
+    copies = {(copy.precision, copy.provider): copy for copy in manifest.reduced_precision}
+    assert set(copies) == {("int8", "cpu"), ("fp16", "cuda")}
+    for copy in copies.values():
+        assert copy.sha256 == file_sha256(out / copy.file)
+        assert copy.parity["variants"] == 4 and copy.parity["logfold_tolerance"] == 0.01
 
 
 def test_the_bundled_demo_model_matches_its_manifest() -> None:

@@ -38,7 +38,7 @@ def test_a_2000_bp_model_trains_exports_and_serves(tmp_path: Path) -> None:
         tmp_path / "m.pt",
     )
     out = tmp_path / "model"
-    export_model_dir(checkpoint, SLICE_FASTA, out, "long-window", "0.0.1")
+    export_model_dir(checkpoint, SLICE_FASTA, out, "long-window", "0.0.1", parity_variants=4)
     manifest = load_manifest(out)
     assert manifest.window == LONG and manifest.parity["max_abs_difference"] <= 1e-4
     with TestClient(create_app(Settings(model_dir=out, fasta=DEMO_FASTA))) as client:

@@ -40,7 +40,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     prioritiser = Prioritiser(np.zeros(4), np.ones(4), np.array([0.5, 0.5, 0.0, 0.0]), 0.0)
     (extras / "prioritiser.json").write_text(json.dumps(prioritiser.to_json()))
     out = work / "model"
-    export_model_dir(checkpoint, DEMO_FASTA, out, "test-extras", "0.0.1", extras)
+    export_model_dir(checkpoint, DEMO_FASTA, out, "test-extras", "0.0.1", extras, parity_variants=4)
     return out
 
 

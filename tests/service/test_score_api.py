@@ -74,6 +74,7 @@ def test_every_result_names_the_model_and_the_reference(client: TestClient) -> N
         "name": DEMO.name,
         "version": DEMO.version,
         "sha256": file_sha256(DEMO_MODEL_DIR / "model.onnx"),
+        "precision": "fp32",
         "assembly": "GRCh37",
     }
     assert body["reference"]["file"] == DEMO_FASTA.name

@@ -1,0 +1,225 @@
+"""Reduced-precision copies of an exported model, and their parity with fp32 per variant.
+
+Two copies, each for the processor it is fast on:
+- ``int8`` for the CPU: the MatMul inputs smoothed (``smooth_activations``), then onnxruntime's
+  dynamic quantisation: int8 weights per output channel, activations quantised per call (per
+  tensor), run through VNNI where the CPU has it. Chosen over bf16, which onnxruntime's CPU
+  provider does not run, and over static quantisation and 8-bit ``MatMulNBits``, which were
+  slower or less exact here (figures in ``bench/RESULTS.md``). Its scores depend slightly on the
+  other rows of the same call, since the activation scale is the call's.
+- ``fp16`` for CUDA: every tensor in half precision except the inputs, the outputs and
+  ``FP16_KEEP_FP32`` (the classification head and its sigmoid: the log-odds of probabilities
+  near 0 or 1 need fp32).
+
+Parity is measured where it matters to a user: on variants, as the largest difference in
+``logfold``, ``diff`` and ``priority`` from the fp32 model over SNVs drawn from the reference.
+"""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import onnxruntime
+from numpy.typing import NDArray
+from onnx import numpy_helper
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from onnxruntime.transformers.float16 import convert_float_to_float16
+
+from core.kmers import batch_tokens
+from core.prioritiser import Prioritiser
+from core.reference import ReferenceGenome
+from core.scoring import VariantEffects, variant_effects
+from core.windows import AlleleWindows, WindowSpec, allele_windows, reverse_complement
+
+_BASES = "ACGT"
+FP16_KEEP_FP32 = ("/head/Gemm", "/Sigmoid")
+"""Node names of the head in graphs exported by ``model_export.onnx_export``."""
+
+
+@dataclass(frozen=True)
+class VariantParity:
+    """Differences from the fp32 model over ``variants`` SNVs x every feature."""
+
+    variants: int
+    max_abs_logfold: float
+    p99_abs_logfold: float
+    median_abs_logfold: float
+    max_abs_diff: float
+    max_abs_priority: float | None
+    provider: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+def write_fp16(fp32_path: Path, out_path: Path) -> Path:
+    """``fp32_path`` in half precision; inputs, outputs and ``FP16_KEEP_FP32`` stay fp32."""
+    model = convert_float_to_float16(
+        onnx.load(str(fp32_path)), keep_io_types=True, node_block_list=list(FP16_KEEP_FP32)
+    )
+    onnx.save(model, str(out_path))
+    return out_path
+
+
+def write_int8(fp32_path: Path, out_path: Path, samples: NDArray[np.int64]) -> Path:
+    """``fp32_path`` smoothed on ``samples`` (token rows), then dynamically quantised to int8."""
+    smoothed = out_path.with_suffix(".smoothed.onnx")
+    onnx.save(smooth_activations(onnx.load(str(fp32_path)), samples), str(smoothed))
+    try:
+        quantize_dynamic(smoothed, out_path, weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        smoothed.unlink()
+    return out_path
+
+
+def parity_snvs(
+    reference: ReferenceGenome, spec: WindowSpec, count: int, seed: int = 0
+) -> list[AlleleWindows]:
+    """``count`` SNVs at random positions of the first contig whose windows hold no N."""
+    rng = np.random.default_rng(seed)
+    span = next(iter(reference.spans.values()))
+    chosen: list[AlleleWindows] = []
+    while len(chosen) < count:
+        pos = int(rng.integers(span.start + spec.read_length, span.end - spec.read_length))
+        base = reference.fetch(span.name, pos - 1, pos)
+        if base not in _BASES:
+            continue
+        alt = rng.choice([b for b in _BASES if b != base])
+        windows = allele_windows(reference, span.name, pos, base, str(alt), spec)
+        if "N" not in windows.ref:
+            chosen.append(windows)
+    return chosen
+
+
+def session_effects(
+    session: onnxruntime.InferenceSession,
+    windows: Sequence[AlleleWindows],
+    spec: WindowSpec,
+    batch_rows: int = 320,
+) -> VariantEffects:
+    """``variant_effects`` of ``windows`` with ``session``'s model: the service's score math."""
+    sequences = [
+        strand
+        for w in windows
+        for allele in (w.ref, w.alt)
+        for strand in (allele, reverse_complement(allele))
+    ]
+    tokens = batch_tokens(sequences, spec.length, spec.k)  # V*A*S F T
+    rows = tokens.reshape(-1, tokens.shape[-1])
+    input_name = session.get_inputs()[0].name
+    probabilities = np.concatenate(
+        [
+            np.asarray(session.run(None, {input_name: rows[i : i + batch_rows]})[0])
+            for i in range(0, len(rows), batch_rows)
+        ]
+    )
+    return variant_effects(probabilities.reshape(len(windows), 2, 2, spec.k, -1))
+
+
+def variant_parity(
+    fp32: VariantEffects,
+    reduced: VariantEffects,
+    prioritiser: Prioritiser | None,
+    provider: str,
+) -> VariantParity:
+    """Differences of ``reduced`` from ``fp32`` over every variant and feature."""
+    priority = None
+    if prioritiser is not None:
+        priority = float(
+            np.abs(
+                prioritiser.priority(reduced.logfold, reduced.diff)
+                - prioritiser.priority(fp32.logfold, fp32.diff)
+            ).max()
+        )
+    logfold = np.abs(reduced.logfold - fp32.logfold)  # V N
+    return VariantParity(
+        variants=len(fp32.diff),
+        max_abs_logfold=float(logfold.max()),
+        p99_abs_logfold=float(np.percentile(logfold, 99)),
+        median_abs_logfold=float(np.median(logfold)),
+        max_abs_diff=float(np.abs(reduced.diff - fp32.diff).max()),
+        max_abs_priority=priority,
+        provider=provider,
+    )
+
+
+def _weight_matmuls(model: onnx.ModelProto) -> list[onnx.NodeProto]:
+    """MatMul nodes whose second input is a constant weight, each given a weight of its own.
+
+    torch exports a weight shared by the two applications of LOGO's block once, reached through
+    an ``Identity`` for the second; the quantiser only sees weights that are initialisers, and
+    each application needs its own smoothing, so every such MatMul gets its own copy.
+    """
+    initializers = {tensor.name: tensor for tensor in model.graph.initializer}
+    aliases = {
+        node.output[0]: node.input[0]
+        for node in model.graph.node
+        if node.op_type == "Identity" and node.input[0] in initializers
+    }
+    used: set[str] = set()
+    matmuls = []
+    for node in model.graph.node:
+        if node.op_type != "MatMul":
+            continue
+        weight = aliases.get(node.input[1], node.input[1])
+        if weight not in initializers:
+            continue
+        if weight in used:
+            copy = onnx.TensorProto()
+            copy.CopyFrom(initializers[weight])
+            copy.name = f"{weight}.{len(used)}"
+            model.graph.initializer.append(copy)
+            initializers[copy.name] = copy
+            weight = copy.name
+        used.add(weight)
+        node.input[1] = weight
+        matmuls.append(node)
+    return matmuls
+
+
+def smooth_activations(
+    model: onnx.ModelProto, samples: NDArray[np.int64], alpha: float = 0.5
+) -> onnx.ModelProto:
+    """SmoothQuant (Xiao et al., ICML 2023) on ``model``: an exact rewrite in fp32 that moves
+    the outlier channels of each weight MatMul's input into its weight, so that int8 activations
+    quantised per tensor keep their resolution.
+
+    For an input ``X`` (channels ``j``) feeding MatMuls with weights ``W``:
+    ``s_j = max|X_j|^alpha / max|W_j|^(1 - alpha)``, ``X' = X / s`` (one ``Mul``), ``W' = s W``.
+    The channel maxima come from running ``model`` on ``samples`` (token rows).
+    """
+    matmuls = _weight_matmuls(model)
+    by_input: dict[str, list[onnx.NodeProto]] = {}
+    for node in matmuls:
+        by_input.setdefault(node.input[0], []).append(node)
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    for name in by_input:
+        probe.graph.output.append(onnx.ValueInfoProto(name=name))
+    session = onnxruntime.InferenceSession(
+        probe.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    values = session.run(list(by_input), {session.get_inputs()[0].name: samples})
+    initializers = {tensor.name: tensor for tensor in model.graph.initializer}
+    for (name, nodes), value in zip(by_input.items(), values, strict=True):
+        x_max = np.abs(value).reshape(-1, value.shape[-1]).max(axis=0)  # C
+        weights = [numpy_helper.to_array(initializers[node.input[1]]) for node in nodes]  # C O
+        w_max = np.abs(np.concatenate(weights, axis=1)).max(axis=1)  # C
+        scale = np.maximum(x_max, 1e-5) ** alpha / np.maximum(w_max, 1e-5) ** (1 - alpha)
+        scale = scale.astype(np.float32)
+        inverse = f"{name}.smooth_inverse"
+        smoothed = f"{name}.smoothed"
+        model.graph.initializer.append(numpy_helper.from_array(1.0 / scale, inverse))
+        for node, weight in zip(nodes, weights, strict=True):
+            initializers[node.input[1]].CopyFrom(
+                numpy_helper.from_array(weight * scale[:, None], node.input[1])
+            )
+            node.input[0] = smoothed
+        position = next(i for i, node in enumerate(model.graph.node) if node.name == nodes[0].name)
+        model.graph.node.insert(
+            position, onnx.helper.make_node("Mul", [name, inverse], [smoothed], name=smoothed)
+        )
+    return model

@@ -1,0 +1,58 @@
+"""Reduced-precision copies: smoothing is exact, and the shipped copies keep their parity."""
+
+import numpy as np
+import onnx
+import onnxruntime
+import pytest
+
+from core.manifest import load_manifest
+from core.prioritiser import load_prioritiser
+from core.reference import ReferenceGenome
+from model_export.parity import real_window_tokens
+from model_export.precision import (
+    parity_snvs,
+    session_effects,
+    smooth_activations,
+    variant_parity,
+)
+from service.settings import DEMO_FASTA, DEMO_MODEL_DIR
+
+DEMO = load_manifest(DEMO_MODEL_DIR)
+
+
+def _session(model: onnx.ModelProto | str) -> onnxruntime.InferenceSession:
+    source = model if isinstance(model, str) else model.SerializeToString()
+    return onnxruntime.InferenceSession(source, providers=["CPUExecutionProvider"])
+
+
+def test_smoothing_is_exact_in_fp32() -> None:
+    tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), DEMO.window, windows=4)
+    fp32_path = str(DEMO_MODEL_DIR / DEMO.onnx.file)
+    smoothed = smooth_activations(onnx.load(fp32_path), tokens)
+    (expected,) = _session(fp32_path).run(None, {"tokens": tokens})
+    (actual,) = _session(smoothed).run(None, {"tokens": tokens})
+    np.testing.assert_allclose(actual, expected, atol=1e-5)
+    # the 13 weight MatMuls (projection + 6 per block application) read smoothed inputs
+    muls = [n for n in smoothed.graph.node if n.op_type == "Mul" and n.name.endswith(".smoothed")]
+    readers = [
+        n for n in smoothed.graph.node if n.op_type == "MatMul" and n.input[0].endswith(".smoothed")
+    ]
+    assert len(readers) == 13 and len(muls) == 9  # Q, K and V share one
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp16"])
+def test_the_shipped_copies_match_their_recorded_parity(precision: str) -> None:
+    copy = next(c for c in DEMO.reduced_precision if c.precision == precision)
+    reference = ReferenceGenome(DEMO_FASTA)
+    snvs = parity_snvs(reference, DEMO.window, 12, seed=7)
+    fp32 = session_effects(_session(str(DEMO_MODEL_DIR / DEMO.onnx.file)), snvs, DEMO.window)
+    reduced = session_effects(_session(str(DEMO_MODEL_DIR / copy.file)), snvs, DEMO.window)
+    assert DEMO.prioritiser is not None
+    parity = variant_parity(
+        fp32, reduced, load_prioritiser(DEMO_MODEL_DIR / DEMO.prioritiser.file), "cpu"
+    )
+    assert 0 < parity.max_abs_logfold <= copy.parity["max_abs_logfold"]
+    assert parity.max_abs_priority is not None
+    assert parity.max_abs_priority <= copy.parity["max_abs_priority"]
+    if precision == "fp16":  # within the tolerance: what the service's `auto` relies on
+        assert copy.parity["max_abs_logfold"] <= copy.parity["logfold_tolerance"]
