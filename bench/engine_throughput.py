@@ -42,13 +42,15 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=200)
     args = parser.parse_args()
     settings = Settings()
-    model = OnnxModel(settings.model_dir, settings.provider, settings.batch_rows)
+    model = OnnxModel(
+        settings.model_dir, settings.provider, settings.batch_rows, settings.precision
+    )
     reference = ReferenceGenome(settings.fasta)
     engine = ScoringEngine(model, reference)
     variants = _snvs(reference, args.variants, seed=0)
     rows = np.random.default_rng(1).integers(4, 3129, size=(args.variants * 20, 201))
     rows[:, 0] = 2
-    model.predict(rows[: settings.batch_rows])  # warm-up
+    model.predict(rows[: model.batch_rows])  # warm-up
     model_seconds, engine_seconds = float("inf"), float("inf")
     for _ in range(REPEATS):  # alternate the two, keep the best of each
         started = time.perf_counter()

@@ -25,3 +25,4 @@ CACHE_AVAILABLE = Gauge("logoscore_cache_available", "1 when the score cache is 
 RESULTS = Counter("logoscore_results", "results returned, per status", ["status"])
 QUEUE_DEPTH = Gauge("logoscore_job_queue_depth", "job chunks waiting for a worker")
 JOBS_SUBMITTED = Counter("logoscore_jobs_submitted", "batch jobs submitted")
+JOB_STATES = Gauge("logoscore_jobs", "batch jobs kept, per state (read at each scrape)", ["state"])

@@ -20,6 +20,7 @@ _PREFIX = "logoscore:job:"
 class JobStore(Protocol):
     def create(self, record: JobRecord, chunks: list[ChunkInput], key: str | None) -> None: ...
     def record(self, job_id: str) -> JobRecord | None: ...
+    def records(self) -> list[JobRecord]: ...
     def chunk(self, job_id: str, index: int) -> ChunkInput: ...
     def mark_started(self, job_id: str) -> None: ...
     def started(self, job_id: str) -> bool: ...
@@ -50,6 +51,16 @@ class RedisJobStore:
     def record(self, job_id: str) -> JobRecord | None:
         raw = self.client.get(_PREFIX + job_id)
         return None if raw is None else JobRecord.from_json(raw)
+
+    def records(self) -> list[JobRecord]:
+        """Every job kept (one SCAN and one MGET): for the job-state metrics."""
+        names = [
+            name
+            for name in self.client.scan_iter(match=_PREFIX + "*", count=1000)
+            if b":" not in bytes(name)[len(_PREFIX) :]
+        ]
+        values = self.client.mget(names) if names else []
+        return [JobRecord.from_json(raw) for raw in values if raw is not None]
 
     def chunk(self, job_id: str, index: int) -> ChunkInput:
         raw = self.client.hget(_PREFIX + job_id + ":chunks", str(index))
@@ -116,6 +127,10 @@ class MemoryJobStore:
 
     def record(self, job_id: str) -> JobRecord | None:
         return self._records.get(job_id)
+
+    def records(self) -> list[JobRecord]:
+        with self._lock:
+            return list(self._records.values())
 
     def chunk(self, job_id: str, index: int) -> ChunkInput:
         try:

@@ -1,22 +1,32 @@
 """``GET /metrics`` in the Prometheus text format, and the middleware timing every request."""
 
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.metrics import QUEUE_DEPTH, REQUEST_SECONDS
+from service.jobs.model import JobState
+from service.jobs.store import JobStore
+from service.metrics import JOB_STATES, QUEUE_DEPTH, REQUEST_SECONDS
+from service.routes.jobs import job_status
 
 router = APIRouter(tags=["metrics"])
 
 
 @router.get("/metrics", operation_id="metrics", response_class=Response)
 def metrics(request: Request) -> Response:
-    """Prometheus metrics of this process (and the depth of the job queue it feeds)."""
+    """Prometheus metrics of this process, the depth of the job queue it feeds and the number
+    of jobs per state."""
     runner = getattr(request.app.state, "job_runner", None)
     if runner is not None:
         QUEUE_DEPTH.set(runner.queue_depth())
+    store: JobStore | None = getattr(request.app.state, "job_store", None)
+    if store is not None:
+        states = Counter(job_status(store, job).state for job in store.records())
+        for state in JobState:
+            JOB_STATES.labels(state.value).set(states[state])
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

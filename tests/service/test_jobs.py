@@ -1,6 +1,7 @@
 """Batch jobs: in-process by default, on RQ workers over a real redis-server with REDIS_URL."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -97,8 +98,17 @@ def test_an_in_process_job_gives_what_direct_scoring_gives(
         result = in_process.get(f"/jobs/{submitted['id']}/result", params={"format": output_format})
         assert result.status_code == 200
         assert result.text == _direct(in_process, snv_vcf, output_format)
+    assert _job_states(in_process) == {"queued": 0, "running": 0, "finished": 1, "failed": 0}
     assert in_process.delete(f"/jobs/{submitted['id']}").status_code == 204
     assert in_process.get(f"/jobs/{submitted['id']}").status_code == 404
+    assert _job_states(in_process)["finished"] == 0
+
+
+def _job_states(client: TestClient) -> dict[str, int]:
+    """``logoscore_jobs{state=...}`` from ``GET /metrics``."""
+    text = client.get("/metrics").text
+    found = re.findall(r'^logoscore_jobs\{state="(\w+)"\} (\S+)$', text, re.MULTILINE)
+    return {state: int(float(value)) for state, value in found}
 
 
 def test_a_result_before_the_end_is_409_and_an_unknown_job_404(in_process: TestClient) -> None:
@@ -123,11 +133,13 @@ def test_two_workers_finish_a_chunked_job_equal_to_direct_scoring(
     with TestClient(create_app(settings)) as client:
         submitted = _submit(client, snv_vcf)
         assert client.get(f"/jobs/{submitted['id']}").json()["state"] == "queued"
+        assert _job_states(client)["queued"] >= 1
         workers = [_start_worker(redis_server, "--burst") for _ in range(2)]
         for worker in workers:
             assert worker.wait(timeout=300) == 0
         status = _wait(client, str(submitted["id"]), seconds=10)
         assert status["state"] == "finished"
+        assert _job_states(client)["finished"] >= 1  # read from Redis, whoever ran the chunks
         for output_format in ("tsv", "ndjson"):
             result = client.get(f"/jobs/{submitted['id']}/result", params={"format": output_format})
             assert result.text == _direct(client, snv_vcf, output_format)
