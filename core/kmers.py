@@ -24,7 +24,7 @@ PAD, UNK, CLS, MASK = 0, 1, 2, 3
 SPECIAL_TOKENS = {"pad": PAD, "unk": UNK, "cls": CLS, "mask": MASK}
 TOKENIZER_VERSION = "kmer-frames-v1"
 
-_BASE_CODES = np.full(256, -1, dtype=np.int64)
+_BASE_CODES = np.full(256, -1, dtype=np.int32)
 for _code, _base in enumerate(ALPHABET):
     _BASE_CODES[ord(_base)] = _code
     _BASE_CODES[ord(_base.lower())] = _code
@@ -46,30 +46,54 @@ class Vocabulary:
         return int(kmer_ids(kmer, self.k)[0])
 
 
-def kmer_ids(sequence: str, k: int) -> NDArray[np.int64]:
-    """Ids of every overlapping k-mer of ``sequence``: shape ``(len(sequence) - k + 1,)``."""
-    codes = _BASE_CODES[np.frombuffer(sequence.encode("ascii", "replace"), dtype=np.uint8)]
-    windows = np.lib.stride_tricks.sliding_window_view(codes, k)  # (n - k + 1, k)
-    weights = len(ALPHABET) ** np.arange(k - 1, -1, -1, dtype=np.int64)
-    ids = windows @ weights + len(SPECIAL_TOKENS)
-    ids[(windows < 0).any(axis=1)] = UNK
+def _codes(text: str) -> NDArray[np.int32]:
+    """Base codes of ``text`` (``A=0 .. N=4``, -1 for anything else), one per character."""
+    return _BASE_CODES[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)]
+
+
+def _kmer_id_rows(codes: NDArray[np.int32], k: int) -> NDArray[np.int64]:
+    """Ids of every overlapping k-mer of each row of ``codes`` ``(B, n)``: ``(B, n - k + 1)``."""
+    count = codes.shape[1] - k + 1
+    ids = np.zeros((codes.shape[0], count), dtype=np.int32)
+    unknown = np.zeros((codes.shape[0], count), dtype=bool)
+    for offset in range(k):
+        window = codes[:, offset : offset + count]
+        ids *= len(ALPHABET)
+        ids += window
+        unknown |= window < 0
+    ids += len(SPECIAL_TOKENS)
+    ids[unknown] = UNK
     return ids.astype(np.int64)
 
 
-def frame_tokens(sequence: str, length: int, k: int) -> NDArray[np.int64]:
-    """Tokens of one sequence of ``length + k - 1`` bases: shape ``(k, 1 + length // k)``."""
+def kmer_ids(sequence: str, k: int) -> NDArray[np.int64]:
+    """Ids of every overlapping k-mer of ``sequence``: shape ``(len(sequence) - k + 1,)``."""
+    ids: NDArray[np.int64] = _kmer_id_rows(_codes(sequence)[None, :], k)[0]
+    return ids
+
+
+def _check_length(sequence: str, length: int, k: int) -> None:
     if len(sequence) != length + k - 1:
         raise ValueError(
             f"a {length} bp window is read as {length + k - 1} bases, got {len(sequence)}"
         )
-    ids = kmer_ids(sequence, k)  # (length,)
-    frames = ids[:length].reshape(length // k, k).T  # F T-1: frame f holds ids[f::k]
-    cls = np.full((k, 1), CLS, dtype=np.int64)
-    return np.concatenate([cls, frames], axis=1)  # F T
+
+
+def frame_tokens(sequence: str, length: int, k: int) -> NDArray[np.int64]:
+    """Tokens of one sequence of ``length + k - 1`` bases: shape ``(k, 1 + length // k)``."""
+    tokens: NDArray[np.int64] = batch_tokens([sequence], length, k)[0]
+    return tokens
 
 
 def batch_tokens(sequences: Sequence[str], length: int, k: int) -> NDArray[np.int64]:
-    """Tokens of several sequences: shape ``(B, k, 1 + length // k)``."""
+    """Tokens of several sequences of ``length + k - 1`` bases: shape ``(B, k, 1 + length // k)``;
+    frame ``f`` of a sequence holds the ids of its k-mers starting at ``f, f + k, ...``."""
+    for sequence in sequences:
+        _check_length(sequence, length, k)
     if not sequences:
         return np.zeros((0, k, 1 + length // k), dtype=np.int64)
-    return np.stack([frame_tokens(sequence, length, k) for sequence in sequences])  # B F T
+    codes = _codes("".join(sequences)).reshape(len(sequences), length + k - 1)  # B n
+    ids = _kmer_id_rows(codes, k)[:, :length]  # B L
+    frames = ids.reshape(len(sequences), length // k, k).transpose(0, 2, 1)  # B F T-1
+    cls = np.full((len(sequences), k, 1), CLS, dtype=np.int64)
+    return np.concatenate([cls, frames], axis=2)  # B F T

@@ -41,3 +41,27 @@ def test_a_1000_bp_window_gives_5_frames_of_201_tokens() -> None:
 def test_a_window_of_the_wrong_length_is_refused() -> None:
     with pytest.raises(ValueError, match="read as 1004 bases"):
         frame_tokens("A" * 1000, length=1000, k=5)
+
+
+def _kmer_id_by_hand(kmer: str) -> int:
+    """The module docstring's formula, one base at a time."""
+    value = 0
+    for base in kmer.upper():
+        if base not in "ACGTN":
+            return UNK
+        value = value * 5 + "ACGTN".index(base)
+    return 4 + value
+
+
+def test_a_batch_equals_the_formula_for_every_frame_of_every_sequence() -> None:
+    rng = np.random.default_rng(3)
+    letters = list("ACGTNacgtRY*é")
+    sequences = [
+        "".join(rng.choice(letters, size=1004, p=[0.16] * 4 + [0.04] * 9)) for _ in range(6)
+    ]
+    tokens = batch_tokens(sequences, length=1000, k=5)
+    for sequence, frames in zip(sequences, tokens, strict=True):
+        for f in range(5):
+            expected = [CLS] + [_kmer_id_by_hand(sequence[i : i + 5]) for i in range(f, 1000, 5)]
+            assert frames[f].tolist() == expected
+        assert np.array_equal(frame_tokens(sequence, 1000, 5), frames)
