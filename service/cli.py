@@ -9,6 +9,7 @@ from pathlib import Path
 from core.regions import parse_region
 from core.status import StatusTally
 from core.vcf import VcfReadError, open_vcf, read_vcf
+from service.access import hash_key
 from service.annotate import scored_records
 from service.engine import open_engine
 from service.outputs.bgzf import open_text_output
@@ -124,6 +125,18 @@ def _fail(message: str, code: int, command: str = "score") -> int:
     return code
 
 
+def run_hash_key(args: argparse.Namespace) -> int:
+    key = sys.stdin.readline().strip()
+    if not key:
+        return _fail(
+            'give the key on stdin, e.g. `printf %s "$KEY" | logoscore hash-key lab`', 2, "hash-key"
+        )
+    if any(c.isspace() for c in args.name):
+        return _fail("a key's name may not contain spaces", 2, "hash-key")
+    print(f"{args.name} {hash_key(key)}")
+    return 0
+
+
 def run_openapi(_: argparse.Namespace) -> int:
     from service.main import create_app
 
@@ -178,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--model", type=Path, help="model directory (default: the demo model)")
     worker.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
     worker.set_defaults(run=run_worker)
+    hash_key_command = commands.add_parser(
+        "hash-key",
+        help="print the LOGOSCORE_API_KEYS_FILE line of a key read on stdin (only its hash)",
+    )
+    hash_key_command.add_argument("name", help="who the key is for, as logs will name it")
+    hash_key_command.set_defaults(run=run_hash_key)
     commands.add_parser("openapi", help="print the OpenAPI document")
     serve.set_defaults(run=run_serve)
     score.set_defaults(run=run_score)

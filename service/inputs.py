@@ -44,7 +44,8 @@ def read_vcf_upload(
             if variants > max_variants:
                 raise TooManyVariantsError(
                     f"the upload holds more than the {max_variants} variants a synchronous "
-                    "request may hold; split it or use the offline CLI (logoscore score)"
+                    "request may hold; submit it as a batch job (POST /jobs), split it, or "
+                    "score it offline (logoscore score)"
                 )
             records.append(record)
         return reader.header, records

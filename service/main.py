@@ -4,10 +4,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from service.access import open_policy, require_access
 from service.engine import open_engine
 from service.jobs.setup import close_jobs, open_jobs
+from service.limits import BodySizeLimit
 from service.routes import health, jobs, metrics, models, score
 from service.settings import Settings
 
@@ -22,11 +25,11 @@ DESCRIPTION = (
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app; settings are read from the environment at start-up unless given."""
+    """The app; settings are read from the environment unless given."""
+    active = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        active = settings or Settings()
         app.state.settings = active
         engine = open_engine(active)
         model, reference = engine.model, engine.reference
@@ -46,9 +49,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.engine = None
-    for router in (score.router, jobs.router, models.router, health.router, metrics.router):
+    app.state.access = open_policy(
+        active.api_keys_file,
+        active.quota_requests,
+        active.quota_window_seconds,
+        active.redis_url,
+    )
+    for router in (score.router, jobs.router, models.router):
+        app.include_router(router, dependencies=[Depends(require_access)])
+    for router in (health.router, metrics.router):
         app.include_router(router)
     app.middleware("http")(metrics.time_requests)
+    app.add_middleware(BodySizeLimit, max_bytes=active.max_upload_bytes)
+    if active.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=active.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Retry-After", "Location"],
+        )
     return app
 
 

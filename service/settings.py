@@ -50,10 +50,19 @@ class Settings(BaseSettings):
     """Redis for the score cache (``REDIS_URL``); an in-process LRU cache without it."""
     cache_ttl_seconds: int = 30 * 24 * 3600
     cache_capacity: int = 50_000
+    """Scores the in-process cache holds (about 2 KB each with the demo's 45 features)."""
     job_ttl_seconds: int = 7 * 24 * 3600
     """How long a batch job, its input and its result are kept."""
     job_chunk_variants: int = 200
     """Input ALTs per job chunk: the unit a worker scores, and retries if it dies."""
     worker_maintenance_seconds: int = 60
     """How often a worker looks for chunks whose worker died, to queue them again."""
-    """Scores the in-process cache holds (about 2 KB each with the demo's 45 features)."""
+    api_keys_file: Path | None = None
+    """Lines ``<name> <sha256 of the key>`` (``logoscore hash-key``); unset: no keys needed."""
+    quota_requests: int = 0
+    """Requests per key per quota window; 0: no quota (``service.access``)."""
+    quota_window_seconds: int = 60
+    max_upload_bytes: int = 1 << 30
+    """Largest request body (a VCF upload) accepted; larger ones get 413."""
+    cors_origins: list[str] = []
+    """Origins browsers may call the API from (JSON list); empty: none."""

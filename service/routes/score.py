@@ -84,8 +84,8 @@ def _check_size(parsed: list[ParsedInput], settings: Settings) -> None:
         raise HTTPException(
             413,
             f"{len(parsed)} variants is more than the {settings.max_variants_per_request} a "
-            "synchronous request may hold; split the input or use the offline CLI "
-            "(logoscore score)",
+            "synchronous request may hold; submit the VCF as a batch job (POST /jobs), split "
+            "the input, or score it offline (logoscore score)",
         )
 
 
