@@ -110,6 +110,27 @@ def batch_of(tokens: NDArray[np.int64], size: int) -> NDArray[np.int64]:
     return np.resize(tokens, (size, tokens.shape[1]))
 
 
+def print_rates(
+    args: argparse.Namespace,
+    runners: dict[str, Runner],
+    tokens: NDArray[np.int64],
+    peak: float | None,
+) -> None:
+    """Each engine's best rate at each ``--batch-rows``, against onnxruntime fp32 (and against
+    ``peak`` FLOP/s when given)."""
+    flop = flop_per_row(tokens.shape[1])
+    for batch_rows in args.batch_rows:
+        rates = measure(runners, batch_of(tokens, batch_rows), args.seconds, args.rounds)
+        base = rates["onnxruntime fp32"]
+        for name, rate in rates.items():
+            of_peak = f"= {rate * flop / peak:6.1%} of fp32 peak  " if peak else ""
+            print(
+                f"batch {batch_rows:5d}  {name:20s} {rate:9.1f} rows/s "
+                f"{rate / ROWS_PER_VARIANT:8.2f} variants/s  {rate * flop / 1e9:9.1f} GFLOP/s "
+                f"{of_peak}x{rate / base:.2f} onnxruntime fp32"
+            )
+
+
 def cpu_bench(args: argparse.Namespace, manifest: ModelManifest, tokens: NDArray[np.int64]) -> None:
     copy = next(c for c in manifest.reduced_precision if c.provider == "cpu")
     runners: dict[str, Runner] = {}
@@ -130,15 +151,7 @@ def cpu_bench(args: argparse.Namespace, manifest: ModelManifest, tokens: NDArray
         f"{args.threads} threads, onnxruntime {onnxruntime.__version__}; fp32 peak "
         f"{peak / 1e9:.0f} GFLOP/s; {flop / 1e9:.3f} GFLOP a row"
     )
-    for batch_rows in args.batch_rows:
-        rates = measure(runners, batch_of(tokens, batch_rows), args.seconds, args.rounds)
-        base = rates["onnxruntime fp32"]
-        for name, rate in rates.items():
-            print(
-                f"batch {batch_rows:5d}  {name:20s} {rate:8.1f} rows/s "
-                f"{rate / ROWS_PER_VARIANT:7.2f} variants/s  {rate * flop / 1e9:6.1f} GFLOP/s "
-                f"= {rate * flop / peak:6.1%} of fp32 peak  x{rate / base:.2f} onnxruntime fp32"
-            )
+    print_rates(args, runners, tokens, peak)
 
 
 def cuda_bench(
@@ -159,15 +172,7 @@ def cuda_bench(
         print("torch not installed: torch eager left out")
     flop = flop_per_row(tokens.shape[1])
     print(f"onnxruntime {onnxruntime.__version__} on CUDA; {flop / 1e9:.3f} GFLOP a row")
-    for batch_rows in args.batch_rows:
-        rates = measure(runners, batch_of(tokens, batch_rows), args.seconds, args.rounds)
-        base = rates["onnxruntime fp32"]
-        for name, rate in rates.items():
-            print(
-                f"batch {batch_rows:5d}  {name:20s} {rate:9.0f} rows/s "
-                f"{rate / ROWS_PER_VARIANT:8.0f} variants/s  {rate * flop / 1e12:6.2f} TFLOP/s "
-                f"x{rate / base:.2f} onnxruntime fp32"
-            )
+    print_rates(args, runners, tokens, peak=None)
     reference = ReferenceGenome(FASTA)
     snvs = parity_snvs(reference, manifest.window, args.parity_variants)
     prioritiser = (
