@@ -40,3 +40,14 @@ def test_unreadable_strings_are_invalid_with_the_accepted_forms(text: str) -> No
 def test_positions_start_at_1() -> None:
     (parsed,) = variant_from_fields("20", 0, "C", "T", Origin(record=0))
     assert isinstance(parsed, InvalidInput) and "1-based" in parsed.message
+
+
+@pytest.mark.parametrize("text", ["20:-1:A:G", "20--1-A-G", "20_-7_A_G"])
+def test_a_negative_position_is_never_read_as_a_positive_one(text: str) -> None:
+    (parsed,) = parse_variant_string(text, record=0)
+    assert isinstance(parsed, InvalidInput) and "1-based" in parsed.message
+
+
+def test_two_separators_in_a_row_do_not_make_a_variant() -> None:
+    (parsed,) = parse_variant_string("20::1292033:C:T", record=0)
+    assert isinstance(parsed, InvalidInput)
