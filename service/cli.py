@@ -4,6 +4,7 @@ import argparse
 import json
 import logging
 import sys
+import urllib.request
 from pathlib import Path
 
 from core.regions import parse_region
@@ -137,6 +138,18 @@ def run_hash_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_probe(args: argparse.Namespace) -> int:
+    """Exit 0 when ``/health/ready`` answers ``ready`` (the image's HEALTHCHECK)."""
+    try:
+        with urllib.request.urlopen(args.url, timeout=args.timeout) as response:
+            status = json.loads(response.read()).get("status")
+    except (OSError, ValueError) as error:
+        return _fail(f"{args.url}: {error}", 1, "probe")
+    if status != "ready":
+        return _fail(f"{args.url}: status {status!r}", 1, "probe")
+    return 0
+
+
 def run_openapi(_: argparse.Namespace) -> int:
     from service.main import create_app
 
@@ -197,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hash_key_command.add_argument("name", help="who the key is for, as logs will name it")
     hash_key_command.set_defaults(run=run_hash_key)
+    probe = commands.add_parser(
+        "probe", help="exit 0 when the API's /health/ready says ready (container healthcheck)"
+    )
+    probe.add_argument("--url", default="http://127.0.0.1:8000/health/ready")
+    probe.add_argument("--timeout", type=float, default=3.0, help="seconds")
+    probe.set_defaults(run=run_probe)
     commands.add_parser("openapi", help="print the OpenAPI document")
     serve.set_defaults(run=run_serve)
     score.set_defaults(run=run_score)

@@ -4,29 +4,31 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
 class RedisServer:
-    def __init__(self, work_dir: Path) -> None:
-        self.port = _free_port()
+    def __init__(self, work_dir: Path, extra_arguments: Sequence[str] = ()) -> None:
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._work_dir = work_dir
+        self._extra_arguments = list(extra_arguments)
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         executable = shutil.which("redis-server")
         assert executable, "redis-server is not installed (Debian package redis-server)"
         command = [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self._work_dir)]
+        command += ["--appendonly", "no", "--dir", str(self._work_dir), *self._extra_arguments]
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         client = redis.Redis.from_url(self.url)
         for _ in range(100):

@@ -1,6 +1,5 @@
 """The ``logoscore`` command: offline scoring, and the server started as a user starts it."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -9,18 +8,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.service.redis_server import free_port
+
 LOGOSCORE = [sys.executable, "-c", "from service.cli import main; main()"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*LOGOSCORE, "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
