@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from service.access import open_policy, require_access
 from service.engine import open_engine
@@ -47,7 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             model.close()
             reference.close()
 
-    app = FastAPI(title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc from packaged files, not a CDN: hospital networks are often offline
+    app = FastAPIOffline(
+        title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.engine = None
     app.state.access = open_policy(
         active.api_keys_file,
