@@ -1,40 +1,17 @@
 """The ``logoscore`` command: offline scoring, and the server started as a user starts it."""
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.service.redis_server import free_port
-
-LOGOSCORE = [sys.executable, "-c", "from service.cli import main; main()"]
+from tests.service.live_server import serving
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [*LOGOSCORE, "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("logoscore serve did not become ready in 30 s")
+    with serving() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_serve_with_no_configuration_scores_the_demo(server: str) -> None:
