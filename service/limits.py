@@ -1,4 +1,5 @@
-"""The request body limit (``LOGOSCORE_MAX_UPLOAD_BYTES``): 413 before the upload is stored.
+"""Request limits: the body size (``LOGOSCORE_MAX_UPLOAD_BYTES``: 413 before the upload is
+stored) and the time to an answer (``LOGOSCORE_REQUEST_TIMEOUT_SECONDS``: 504).
 
 A declared ``Content-Length`` over the limit is answered at once, without reading the body; a
 body sent without one (chunked) is counted as it arrives, and once it passes the limit reading
@@ -6,8 +7,12 @@ stops and whatever the app was about to answer (the form parser's 400, an error)
 the 413.
 """
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -75,3 +80,25 @@ class BodySizeLimit:
                 raise
         if exceeded and not refused:
             await self._refuse(send)
+
+
+def request_timeout(
+    seconds: float,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """HTTP middleware answering 504 when a response has not begun within ``seconds``
+    (``LOGOSCORE_REQUEST_TIMEOUT_SECONDS``). The work already started runs to its end (a model
+    call cannot be interrupted) and its scores still reach the cache."""
+
+    async def limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        try:
+            return await asyncio.wait_for(call_next(request), seconds)
+        except TimeoutError:
+            detail = (
+                f"no answer within {seconds:g} s (LOGOSCORE_REQUEST_TIMEOUT_SECONDS); submit "
+                "large inputs as a batch job (POST /jobs) and poll GET /jobs/{id}"
+            )
+            return JSONResponse({"detail": detail}, status_code=504)
+
+    return limit

@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from service.access import open_policy, require_access
 from service.engine import open_engine
 from service.jobs.setup import close_jobs, open_jobs
-from service.limits import BodySizeLimit
+from service.limits import BodySizeLimit, request_timeout
 from service.routes import health, jobs, metrics, models, score
 from service.settings import Settings
 
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, dependencies=[Depends(require_access)])
     for router in (health.router, metrics.router):
         app.include_router(router)
+    app.middleware("http")(request_timeout(active.request_timeout_seconds))
     app.middleware("http")(metrics.time_requests)
     app.add_middleware(BodySizeLimit, max_bytes=active.max_upload_bytes)
     if active.cors_origins:

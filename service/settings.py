@@ -64,5 +64,7 @@ class Settings(BaseSettings):
     quota_window_seconds: int = 60
     max_upload_bytes: int = 1 << 30
     """Largest request body (a VCF upload) accepted; larger ones get 413."""
+    request_timeout_seconds: float = 120.0
+    """Longest wait for a response to begin; past it 504 pointing to POST /jobs."""
     cors_origins: list[str] = []
     """Origins browsers may call the API from (JSON list); empty: none."""

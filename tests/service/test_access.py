@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from core.reference import ReferenceGenome
 from service.access import KeyFileError, hash_key, load_keys
 from service.main import create_app
-from service.settings import Settings
+from service.settings import DEMO_FASTA, Settings
 from tests.service.redis_server import RedisServer
 
 KEYS = {"lab-a": "key-of-lab-a-1234", "lab-b": "key-of-lab-b-5678"}
@@ -172,3 +173,15 @@ def test_cors_follows_the_configured_origins() -> None:
     with _client() as client:  # none configured: no CORS headers at all
         closed = client.options("/score", headers=preflight)
     assert "access-control-allow-origin" not in closed.headers
+
+
+def test_a_request_past_the_timeout_is_504_pointing_to_jobs_and_the_server_goes_on() -> None:
+    reference = ReferenceGenome(DEMO_FASTA)
+    positions = [1_300_000 + 11 * i for i in range(60)]
+    snvs = [f"20:{p}:{reference.fetch('20', p - 1, p)}:N" for p in positions]  # 60 model passes
+    with _client(request_timeout_seconds=0.05) as client:
+        slow = client.post("/score", json={"variants": snvs})
+        assert slow.status_code == 504
+        assert "LOGOSCORE_REQUEST_TIMEOUT_SECONDS" in slow.json()["detail"]
+        assert "POST /jobs" in slow.json()["detail"]
+        assert client.get("/health/live").status_code == 200
