@@ -1,6 +1,7 @@
 """``logoscore``: serve the API, score a VCF offline, or print the OpenAPI document."""
 
 import argparse
+import errno
 import json
 import logging
 import sys
@@ -71,7 +72,15 @@ def run_score(args: argparse.Namespace) -> int:
                     progress.update(records, tally.total, reader.fraction_read())
             warnings = tally.warnings(engine.model.manifest.assembly)
             out.write(writer.footer(tally.summary(), warnings))
-    except (VcfReadError, OSError) as error:
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return _fail(
+                f"{args.output}: {error.strerror}; the output is incomplete: free space (or "
+                "write elsewhere) and run again",
+                1,
+            )
+        return _fail(str(error), 1)
+    except VcfReadError as error:
         return _fail(str(error), 1)
     if progress is not None:
         progress.finish()

@@ -4,8 +4,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+import redis
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from service.access import open_policy, require_access
@@ -23,6 +25,23 @@ DESCRIPTION = (
     "DeepSEA-style diff and logfold, averaged over k-mer reading frames and both strands. "
     "Every input variant comes back with a status."
 )
+
+
+REDIS_RETRY_SECONDS = 5
+
+
+async def redis_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """503 for a request that needed Redis (the job store) while it is unreachable."""
+    logger.warning("%s %s: Redis unreachable: %s", request.method, request.url.path, error)
+    detail = (
+        "the job store (Redis) cannot be reached right now; retry in a few seconds. Jobs and "
+        "results already submitted are kept; POST /score keeps scoring meanwhile"
+    )
+    return JSONResponse(
+        {"detail": detail},
+        status_code=503,
+        headers={"Retry-After": str(REDIS_RETRY_SECONDS)},
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, dependencies=[Depends(require_access)])
     for router in (health.router, metrics.router):
         app.include_router(router)
+    app.add_exception_handler(redis.RedisError, redis_unavailable)
     app.middleware("http")(request_timeout(active.request_timeout_seconds))
     app.middleware("http")(metrics.time_requests)
     app.add_middleware(BodySizeLimit, max_bytes=active.max_upload_bytes)

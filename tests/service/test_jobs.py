@@ -170,3 +170,47 @@ def test_a_worker_killed_mid_chunk_loses_nothing(redis_server: RedisServer, snv_
         assert result == direct
         ids = [row.split("\t")[2] for row in _rows(result)[1:]]
         assert len(ids) == len(_rows(direct)) - 1  # every variant exactly once
+
+
+def test_redis_restarted_mid_job_keeps_the_job_and_says_503_meanwhile(
+    tmp_path: Path, snv_vcf: Path
+) -> None:
+    server = RedisServer(tmp_path, extra_arguments=["--appendonly", "yes"])  # as in compose
+    server.start()
+    try:
+        settings = Settings(redis_url=server.url, job_chunk_variants=40)
+        with TestClient(create_app(settings)) as client:
+            submitted = _submit(client, snv_vcf)
+            server.stop()
+            during = client.get(f"/jobs/{submitted['id']}")
+            assert during.status_code == 503 and "Retry-After" in during.headers
+            assert "Redis" in during.json()["detail"]
+            scored = client.post("/score", json={"variants": ["20:1292033:C:T"]})
+            assert scored.status_code == 200  # scoring goes on without Redis
+            server.start()
+            assert client.get(f"/jobs/{submitted['id']}").json()["state"] == "queued"
+            worker = _start_worker(server, "--burst")
+            assert worker.wait(timeout=300) == 0
+            status = _wait(client, str(submitted["id"]), seconds=10)
+            assert status["state"] == "finished"
+            result = client.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"})
+            assert result.text == _direct(client, snv_vcf, "tsv")
+    finally:
+        server.stop()
+
+
+def test_an_api_restarted_while_a_job_runs_finds_it_and_its_result(
+    redis_server: RedisServer, snv_vcf: Path
+) -> None:
+    settings = Settings(redis_url=redis_server.url, job_chunk_variants=40)
+    with TestClient(create_app(settings)) as first:
+        submitted = _submit(first, snv_vcf)
+        worker = _start_worker(redis_server, "--burst")
+    # the first API process is gone; the worker goes on
+    with TestClient(create_app(settings)) as second:
+        assert worker.wait(timeout=300) == 0
+        status = _wait(second, str(submitted["id"]), seconds=10)
+        assert status["state"] == "finished"
+        assert status["variants_done"] == status["variants_total"]
+        result = second.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"})
+        assert result.text == _direct(second, snv_vcf, "tsv")

@@ -181,6 +181,14 @@ def test_only_a_failure_of_the_run_itself_exits_non_zero(messy_vcf: Path, tmp_pa
     assert feature.returncode == 2 and "no feature or group 'nonsense'" in feature.stderr
 
 
+def test_a_full_disk_while_writing_is_exit_1_saying_so(messy_vcf: Path, tmp_path: Path) -> None:
+    full = tmp_path / "out.tsv"
+    full.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
+    done = _score(messy_vcf, full)
+    assert done.returncode == 1
+    assert "No space left on device" in done.stderr and "incomplete" in done.stderr
+
+
 def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     command = [*LOGOSCORE, "score", str(messy_vcf), "-o", str(tmp_path / "out.tsv")]
