@@ -1,35 +1,58 @@
 """Streaming a VCF through the engine: records in, ``(record, scores)`` out, in file order, a
-chunk of variants at a time (memory stays flat however long the file)."""
+chunk of variants at a time (memory stays flat however long the file).
 
+Up to ``IN_FLIGHT`` chunks are scored at once on a small thread pool: while one chunk is in
+the model call (onnxruntime releases the GIL; on a GPU the call is mostly waiting), the next
+one is read, normalised and tokenized, and the previous one written. Results still come out in
+input order.
+"""
+
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from core.vcf import VcfRecord
 from service.engine import ScoringEngine, VariantScore
 
 CHUNK_VARIANTS = 256
+IN_FLIGHT = 2
+
+Chunk = list[VcfRecord]
+
+
+def _chunks(records: Iterable[VcfRecord], chunk_variants: int) -> Iterator[Chunk]:
+    pending: Chunk = []
+    variants = 0
+    for record in records:
+        pending.append(record)
+        variants += len(record.inputs)
+        if variants >= chunk_variants:
+            yield pending
+            pending, variants = [], 0
+    if pending:
+        yield pending
+
+
+def _score(engine: ScoringEngine, records: Chunk) -> list[list[VariantScore]]:
+    scores = engine.score([parsed for record in records for parsed in record.inputs])
+    per_record, offset = [], 0
+    for record in records:
+        per_record.append(scores[offset : offset + len(record.inputs)])
+        offset += len(record.inputs)
+    return per_record
 
 
 def scored_records(
     engine: ScoringEngine, records: Iterable[VcfRecord], chunk_variants: int = CHUNK_VARIANTS
 ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
     """Each record with one score per input (per ALT), in order."""
-    pending: list[VcfRecord] = []
-    variants = 0
-    for record in records:
-        pending.append(record)
-        variants += len(record.inputs)
-        if variants >= chunk_variants:
-            yield from _score(engine, pending)
-            pending, variants = [], 0
-    if pending:
-        yield from _score(engine, pending)
-
-
-def _score(
-    engine: ScoringEngine, records: list[VcfRecord]
-) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
-    scores = engine.score([parsed for record in records for parsed in record.inputs])
-    offset = 0
-    for record in records:
-        yield record, scores[offset : offset + len(record.inputs)]
-        offset += len(record.inputs)
+    with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="score") as pool:
+        in_flight: deque[tuple[Chunk, Future[list[list[VariantScore]]]]] = deque()
+        for chunk in _chunks(records, chunk_variants):
+            in_flight.append((chunk, pool.submit(_score, engine, chunk)))
+            if len(in_flight) > IN_FLIGHT:
+                done, scores = in_flight.popleft()
+                yield from zip(done, scores.result(), strict=True)
+        while in_flight:
+            done, scores = in_flight.popleft()
+            yield from zip(done, scores.result(), strict=True)

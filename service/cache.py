@@ -18,6 +18,7 @@ service scores without it: reads miss, writes are dropped, ``available`` turns f
 import hashlib
 import logging
 import struct
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -96,7 +97,8 @@ class ScoreCache(Protocol):
 
 
 class LruCache:
-    """In-process, least recently used first out, at most ``capacity`` scores."""
+    """In-process, least recently used first out, at most ``capacity`` scores; safe to share
+    between the threads that serve requests."""
 
     backend = "memory"
     available = True
@@ -104,21 +106,24 @@ class LruCache:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._items: OrderedDict[str, CachedScore] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get_many(self, keys: list[str]) -> dict[str, CachedScore]:
         found = {}
-        for key in keys:
-            if key in self._items:
-                self._items.move_to_end(key)
-                found[key] = self._items[key]
+        with self._lock:
+            for key in keys:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    found[key] = self._items[key]
         return found
 
     def put_many(self, items: dict[str, CachedScore]) -> None:
-        for key, value in items.items():
-            self._items[key] = value
-            self._items.move_to_end(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        with self._lock:
+            for key, value in items.items():
+                self._items[key] = value
+                self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
 
 
 class RedisCache:

@@ -1,6 +1,7 @@
 """The ONNX model of a model directory, run with onnxruntime on CUDA when it has a GPU."""
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,7 @@ class OnnxModel:
         )
         self.batch_rows = batch_rows or DEFAULT_BATCH_ROWS[device]
         self.batcher: MicroBatcher | None = None
+        self._run_lock = threading.Lock()
         self.tokens_per_frame = 1 + self.manifest.window.length // self.manifest.window.k
         logger.info(
             "loaded model %s (%s) on %s", self.manifest.name, self.file.precision, self.provider
@@ -138,8 +140,12 @@ class OnnxModel:
         return probabilities
 
     def run_batch(self, rows: NDArray[np.int64]) -> NDArray[np.float32]:
-        """One onnxruntime call."""
-        output = self.session.run([self.manifest.onnx.output], {self.manifest.onnx.input: rows})[0]
+        """One onnxruntime call; calls from several threads take turns (each already uses every
+        core, or the whole GPU), while their callers prepare the next rows."""
+        with self._run_lock:
+            output = self.session.run(
+                [self.manifest.onnx.output], {self.manifest.onnx.input: rows}
+            )[0]
         MODEL_BATCH_ROWS.observe(len(rows))
         MODEL_BATCH_FILL.observe(len(rows) / self.batch_rows)
         MODEL_ROWS.inc(len(rows))
