@@ -15,7 +15,6 @@ users, and nobody is banned. If Redis cannot be reached the request is let throu
 matters more than counting) and the failure is logged.
 """
 
-import hashlib
 import hmac
 import logging
 import re
@@ -29,6 +28,8 @@ import redis
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+from service.keys import hash_key
+
 logger = logging.getLogger(__name__)
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -39,11 +40,6 @@ _api_key = APIKeyHeader(
     auto_error=False,
     description="needed when the operator set LOGOSCORE_API_KEYS_FILE",
 )
-
-
-def hash_key(key: str) -> str:
-    """The form a key is stored in: the sha256 of its UTF-8 bytes, in hex."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class KeyFileError(ValueError):

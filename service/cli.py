@@ -11,9 +11,9 @@ from pathlib import Path
 from core.regions import parse_region
 from core.status import StatusTally
 from core.vcf import VcfReadError, open_vcf, read_vcf
-from service.access import hash_key
 from service.annotate import scored_records
 from service.engine import open_engine
+from service.keys import hash_key
 from service.outputs.bgzf import open_text_output
 from service.outputs.formats import FILE_SUFFIXES, FormatError, OutputFormat, format_for_path
 from service.outputs.provenance import Provenance

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.reference import ReferenceGenome
-from service.access import KeyFileError, hash_key, load_keys
+from service.access import KeyFileError, load_keys
+from service.keys import hash_key
 from service.main import create_app
 from service.settings import DEMO_FASTA, Settings
 from tests.service.redis_server import RedisServer
