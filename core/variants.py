@@ -18,7 +18,7 @@ STRING_FORMS = "CHROM:POS:REF:ALT, CHROM-POS-REF-ALT, CHROM_POS_REF_ALT or 'CHRO
 
 # one separator between fields (blanks around it allowed): "20:-1:A:G" is position -1, not 1
 _VARIANT_STRING = re.compile(
-    r"^\s*(?P<chrom>[^\s:]+?)(?:\s*[:\-_]\s*|\s+)(?P<pos>[+-]?\d+)(?:\s*[:\-_]\s*|\s+)"
+    r"^\s*(?P<chrom>[^\s:]+?)(?:\s*[:\-_]\s*|\s+)(?P<pos>[+-]?[0-9]+)(?:\s*[:\-_]\s*|\s+)"
     r"(?P<ref>[^\s:\-_>/]+)(?:\s*[:\-_>/]\s*|\s+)(?P<alt>[^\s:\-_]+)\s*$"
 )
 

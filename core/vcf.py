@@ -153,7 +153,7 @@ def _record_inputs(text: str, index: int, line: int) -> tuple[list[ParsedInput],
         text=f"{chrom}:{pos_text}:{ref}:{alt}",
         record_id=None if record_id == "." else record_id,
     )
-    if not pos_text.isdigit():
+    if not (pos_text.isascii() and pos_text.isdigit()):  # '²' and '٢' are digits to Python
         return [
             InvalidInput(
                 origin,

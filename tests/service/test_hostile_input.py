@@ -143,3 +143,15 @@ def test_score_vcf_without_a_file_or_as_json_is_422(client: TestClient) -> None:
 def test_the_server_still_serves_after_all_that(client: TestClient) -> None:
     response = client.post("/score", json={"variants": ["20:1292033:C:T"]})
     assert response.status_code == 200 and response.json()["results"][0]["status"] == "scored"
+
+
+@pytest.mark.parametrize("position", ["²", "٢٠", "1e3", "0x10"])
+def test_positions_that_are_digits_only_to_unicode_are_invalid(
+    client: TestClient, position: str
+) -> None:
+    vcf = HEADER + f"20\t{position}\t.\tA\tG\t.\tPASS\t.\n"
+    upload = _upload(client, vcf.encode())
+    _assert_answered(upload, (200,))
+    assert upload.json()["results"][0]["status"] == "invalid"
+    as_string = client.post("/score", json={"variants": [f"20:{position}:A:G"]}).json()
+    assert as_string["results"][0]["status"] == "invalid"

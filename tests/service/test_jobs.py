@@ -121,6 +121,20 @@ def test_a_result_before_the_end_is_409_and_an_unknown_job_404(in_process: TestC
     _wait(in_process, str(submitted["id"]))
 
 
+def _finished_like_direct(
+    client: TestClient, job_id: str, vcf: Path, formats: tuple[str, ...] = ("tsv",)
+) -> dict[str, object]:
+    """The job's status once finished, after checking that its merged result in each format is
+    what scoring ``vcf`` directly gives."""
+    status = _wait(client, job_id, seconds=10)
+    assert status["state"] == "finished"
+    assert status["variants_done"] == status["variants_total"]
+    for output_format in formats:
+        result = client.get(f"/jobs/{job_id}/result", params={"format": output_format})
+        assert result.text == _direct(client, vcf, output_format)
+    return status
+
+
 def _start_worker(server: RedisServer, *options: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "REDIS_URL": server.url}
     return subprocess.Popen([*WORKER, *options], env=env, stderr=subprocess.DEVNULL)
@@ -137,12 +151,8 @@ def test_two_workers_finish_a_chunked_job_equal_to_direct_scoring(
         workers = [_start_worker(redis_server, "--burst") for _ in range(2)]
         for worker in workers:
             assert worker.wait(timeout=300) == 0
-        status = _wait(client, str(submitted["id"]), seconds=10)
-        assert status["state"] == "finished"
+        _finished_like_direct(client, str(submitted["id"]), snv_vcf, ("tsv", "ndjson"))
         assert _job_states(client)["finished"] >= 1  # read from Redis, whoever ran the chunks
-        for output_format in ("tsv", "ndjson"):
-            result = client.get(f"/jobs/{submitted['id']}/result", params={"format": output_format})
-            assert result.text == _direct(client, snv_vcf, output_format)
 
 
 def test_a_worker_killed_mid_chunk_loses_nothing(redis_server: RedisServer, snv_vcf: Path) -> None:
@@ -163,11 +173,9 @@ def test_a_worker_killed_mid_chunk_loses_nothing(redis_server: RedisServer, snv_
         started.cleanup(timestamp=time.time() + CHUNK_TIMEOUT_SECONDS + 120)
         survivor = _start_worker(redis_server, "--burst")
         assert survivor.wait(timeout=300) == 0
-        status = _wait(client, str(submitted["id"]), seconds=10)
-        assert status["state"] == "finished"
+        _finished_like_direct(client, str(submitted["id"]), snv_vcf)
         result = client.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"}).text
         direct = _direct(client, snv_vcf, "tsv")
-        assert result == direct
         ids = [row.split("\t")[2] for row in _rows(result)[1:]]
         assert len(ids) == len(_rows(direct)) - 1  # every variant exactly once
 
@@ -191,10 +199,7 @@ def test_redis_restarted_mid_job_keeps_the_job_and_says_503_meanwhile(
             assert client.get(f"/jobs/{submitted['id']}").json()["state"] == "queued"
             worker = _start_worker(server, "--burst")
             assert worker.wait(timeout=300) == 0
-            status = _wait(client, str(submitted["id"]), seconds=10)
-            assert status["state"] == "finished"
-            result = client.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"})
-            assert result.text == _direct(client, snv_vcf, "tsv")
+            _finished_like_direct(client, str(submitted["id"]), snv_vcf)
     finally:
         server.stop()
 
@@ -209,8 +214,4 @@ def test_an_api_restarted_while_a_job_runs_finds_it_and_its_result(
     # the first API process is gone; the worker goes on
     with TestClient(create_app(settings)) as second:
         assert worker.wait(timeout=300) == 0
-        status = _wait(second, str(submitted["id"]), seconds=10)
-        assert status["state"] == "finished"
-        assert status["variants_done"] == status["variants_total"]
-        result = second.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"})
-        assert result.text == _direct(second, snv_vcf, "tsv")
+        _finished_like_direct(second, str(submitted["id"]), snv_vcf)
