@@ -4,7 +4,7 @@ Keys: ``LOGOSCORE_API_KEYS_FILE`` names a file of lines ``<name> <sha256 of the 
 (``logoscore hash-key NAME`` reads a key on stdin and prints its line; ``#`` starts a comment).
 With it set, the scoring, job and model routes need the header ``X-API-Key``; ``/health/*``,
 ``/metrics`` and the docs stay open. Without it the service is open (the embedded default).
-Only hashes are held; a request's key is hashed and compared in constant time; logs and metrics
+Only hashes are held; a request's key is hashed and looked up by its hash; logs and metrics
 name the key's name, never the key.
 
 Quotas: ``LOGOSCORE_QUOTA_REQUESTS`` requests per ``LOGOSCORE_QUOTA_WINDOW_SECONDS`` per key,
@@ -15,7 +15,6 @@ users, and nobody is banned. If Redis cannot be reached the request is let throu
 matters more than counting) and the failure is logged.
 """
 
-import hmac
 import logging
 import re
 import threading
@@ -129,11 +128,9 @@ class AccessPolicy:
     counter: QuotaCounter
 
     def name_for(self, key: str | None) -> str:
-        if key:
-            digest = hash_key(key)
-            for known, name in self.keys.items():
-                if hmac.compare_digest(known, digest):
-                    return name
+        name = self.keys.get(hash_key(key)) if key else None
+        if name is not None:
+            return name
         raise HTTPException(
             401,
             f"missing or unknown API key: send your key in the {API_KEY_HEADER} header "

@@ -82,16 +82,23 @@ class BodySizeLimit:
             await self._refuse(send)
 
 
+SYNCHRONOUS_SCORING = "/score"
+"""The routes that score while the client waits: the only ones the timeout applies to (a big
+upload to ``/jobs`` may take longer than any timeout just to arrive)."""
+
+
 def request_timeout(
     seconds: float,
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """HTTP middleware answering 504 when a response has not begun within ``seconds``
-    (``LOGOSCORE_REQUEST_TIMEOUT_SECONDS``). The work already started runs to its end (a model
-    call cannot be interrupted) and its scores still reach the cache."""
+    """HTTP middleware answering 504 when a synchronous scoring response has not begun within
+    ``seconds`` (``LOGOSCORE_REQUEST_TIMEOUT_SECONDS``). The work already started runs to its
+    end (a model call cannot be interrupted) and its scores still reach the cache."""
 
     async def limit(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        if not request.url.path.startswith(SYNCHRONOUS_SCORING):
+            return await call_next(request)
         try:
             return await asyncio.wait_for(call_next(request), seconds)
         except TimeoutError:

@@ -186,3 +186,6 @@ def test_a_request_past_the_timeout_is_504_pointing_to_jobs_and_the_server_goes_
         assert "LOGOSCORE_REQUEST_TIMEOUT_SECONDS" in slow.json()["detail"]
         assert "POST /jobs" in slow.json()["detail"]
         assert client.get("/health/live").status_code == 200
+        # a job submission (an upload that may take long to arrive) is not timed out
+        files = {"file": ("snvs.vcf", _vcf(20_000), "text/plain")}
+        assert client.post("/jobs", files=files).status_code == 202
