@@ -73,15 +73,26 @@ def run_prepare(args: argparse.Namespace) -> None:
     print(f"positive bins: {summary['positives']}")
 
 
+def loop_settings(args: argparse.Namespace) -> LoopSettings:
+    return LoopSettings(
+        steps=args.steps,
+        learning_rate=args.learning_rate,
+        warmup_steps=args.warmup_steps,
+        seed=args.seed,
+        linear_decay=args.linear_decay,
+    )
+
+
 def run_pretrain(args: argparse.Namespace) -> None:
-    settings = LoopSettings(steps=args.steps, learning_rate=args.learning_rate, seed=args.seed)
+    settings = loop_settings(args)
     summary = run_pretraining(args.data, args.out, settings, args.batch_size, args.resume)
     print(f"{args.out}: {summary['history']} in {summary['seconds']} s")
 
 
 def run_finetune(args: argparse.Namespace) -> None:
-    loop = LoopSettings(steps=args.steps, learning_rate=args.learning_rate, seed=args.seed)
-    settings = FinetuneSettings(loop, args.batch_size, motif_token_weight=args.motif_token_weight)
+    settings = FinetuneSettings(
+        loop_settings(args), args.batch_size, motif_token_weight=args.motif_token_weight
+    )
     summary = run_finetuning(
         args.data, args.out, settings, args.pretrained, args.assembly, args.resume
     )
@@ -137,6 +148,14 @@ def _loop_parser(
     parser.add_argument("--steps", type=int, default=steps)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=learning_rate)
+    parser.add_argument(
+        "--warmup-steps", type=int, default=40, help="learning-rate warm-up, linear from 0"
+    )
+    parser.add_argument(
+        "--linear-decay",
+        action="store_true",
+        help="after warm-up, decay the learning rate linearly to 0 at --steps (else constant)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true", help="continue from OUT's .state.pt")
     return parser

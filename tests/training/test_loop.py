@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from torch import Tensor, nn
 
@@ -19,6 +20,26 @@ def _problem() -> tuple[nn.Module, "callable[[np.random.Generator], Tensor]"]:
     return model, batch_loss
 
 
+class SimulatedCrashError(Exception):
+    pass
+
+
+def _interrupted_at(
+    batch_loss: "callable[[np.random.Generator], Tensor]", call: int
+) -> "callable[[np.random.Generator], Tensor]":
+    """``batch_loss`` that fails at its ``call``-th call, as a killed run would stop."""
+    calls = 0
+
+    def failing(rng: np.random.Generator) -> Tensor:
+        nonlocal calls
+        calls += 1
+        if calls == call:
+            raise SimulatedCrashError
+        return batch_loss(rng)
+
+    return failing
+
+
 def test_a_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path: Path) -> None:
     settings = LoopSettings(steps=6, learning_rate=0.05, warmup_steps=2, checkpoint_every=3)
     straight, loss = _problem()
@@ -26,7 +47,8 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path: Path) -> N
 
     state = tmp_path / "run.state.pt"
     interrupted, loss = _problem()
-    run_loop(interrupted, loss, LoopSettings(**{**settings.__dict__, "steps": 3}), state)
+    with pytest.raises(SimulatedCrashError):
+        run_loop(interrupted, _interrupted_at(loss, 4), settings, state)
     resumed, loss = _problem()
     resumed_history = run_loop(resumed, loss, settings, state, resume=True)
 
@@ -40,3 +62,11 @@ def test_the_loss_goes_down() -> None:
     model, loss = _problem()
     history = run_loop(model, loss, LoopSettings(steps=60, learning_rate=0.05, warmup_steps=1))
     assert np.mean(history.losses[-5:]) < 0.1 * np.mean(history.losses[:5])
+
+
+def test_the_learning_rate_warms_up_then_falls_to_zero() -> None:
+    settings = LoopSettings(steps=10, warmup_steps=2, linear_decay=True)
+    factors = [settings.learning_rate_factor(step) for step in range(10)]
+    assert factors == pytest.approx([0.5, 1.0, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125])
+    constant = LoopSettings(steps=10, warmup_steps=2)
+    assert [constant.learning_rate_factor(step) for step in (0, 1, 9)] == [0.5, 1.0, 1.0]
