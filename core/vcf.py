@@ -15,6 +15,7 @@ need all eight.
 
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ _TEXT_PREVIEW = 40
 
 class VcfReadError(ValueError):
     """The file cannot be read as VCF at all."""
+
+
+class VcfTruncatedError(VcfReadError):
+    """A VCF.gz whose compressed stream breaks off or is damaged after some records: the
+    variants after that point cannot be known, so the file is refused, never read in part."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,11 @@ class VcfRecord:
 class VcfReader:
     """A VCF opened for streaming: ``header`` lines first, then ``records()`` once."""
 
-    def __init__(self, handle: IO[str], header: list[str], raw: IO[bytes], size: int) -> None:
+    def __init__(
+        self, handle: IO[str], header: list[str], raw: IO[bytes], size: int, name: str
+    ) -> None:
         self.header = header
+        self.name = name
         self._handle = handle
         self._raw = raw
         self._size = size
@@ -65,9 +74,21 @@ class VcfReader:
         return min(1.0, self._raw.tell() / self._size) if self._size else 1.0
 
     def records(self) -> Iterator[VcfRecord]:
+        """The data lines in file order; ``VcfTruncatedError`` where the gzip stream breaks."""
         line_number = len(self.header)
         index = 0
-        for raw in self._handle:
+        lines = iter(self._handle)
+        while True:
+            try:
+                raw = next(lines)
+            except StopIteration:
+                return
+            except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+                raise VcfTruncatedError(
+                    f"{self.name} is cut off or damaged after line {line_number} (gzip: "
+                    f"{error}); the rest of its variants cannot be read: send the whole file "
+                    "again (check its size or md5sum against the original)"
+                ) from error
             line_number += 1
             text = raw.rstrip("\r\n")
             if not text.strip():
@@ -86,7 +107,7 @@ def open_vcf(path: Path) -> Iterator[VcfReader]:
         binary = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
         with io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline="") as handle:
             header = _read_header(handle, path.name)
-            yield VcfReader(handle, header, raw, path.stat().st_size)
+            yield VcfReader(handle, header, raw, path.stat().st_size, path.name)
 
 
 def read_vcf(path: Path) -> Iterator[ParsedInput]:

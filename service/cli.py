@@ -10,7 +10,7 @@ from pathlib import Path
 
 from core.regions import parse_region
 from core.status import StatusTally
-from core.vcf import VcfReadError, open_vcf, read_vcf
+from core.vcf import VcfReadError, VcfTruncatedError, open_vcf, read_vcf
 from service.annotate import scored_records
 from service.engine import open_engine
 from service.keys import hash_key
@@ -80,6 +80,8 @@ def run_score(args: argparse.Namespace) -> int:
                 1,
             )
         return _fail(str(error), 1)
+    except VcfTruncatedError as error:
+        return _fail(f"{error}; {args.output} is incomplete", 1)
     except VcfReadError as error:
         return _fail(str(error), 1)
     if progress is not None:

@@ -1,5 +1,6 @@
 """The FastAPI app: ``service.main:app``. The model and the FASTA open once, in ``lifespan``."""
 
+import errno
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from service.access import open_policy, require_access
 from service.engine import open_engine
 from service.jobs.setup import close_jobs, open_jobs
 from service.limits import BodySizeLimit, request_timeout
-from service.routes import health, jobs, metrics, models, score
+from service.routes import examples, health, jobs, metrics, models, score
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,26 @@ async def redis_unavailable(request: Request, error: Exception) -> JSONResponse:
         {"detail": detail},
         status_code=503,
         headers={"Retry-After": str(REDIS_RETRY_SECONDS)},
+    )
+
+
+STORAGE_RETRY_SECONDS = 60
+
+
+async def storage_full(request: Request, error: Exception) -> JSONResponse:
+    """507 when the server's disk is full while it holds an upload (the request did nothing:
+    nothing was scored or queued); any other ``OSError`` stays a server error."""
+    if not isinstance(error, OSError) or error.errno not in (errno.ENOSPC, errno.EDQUOT):
+        raise error
+    logger.error("%s %s: no disk space for the upload: %s", request.method, request.url.path, error)
+    detail = (
+        "the server has no disk space left to hold the upload; nothing was scored or queued. "
+        "Retry later; the service's operator must free space in its temporary directory (TMPDIR)"
+    )
+    return JSONResponse(
+        {"detail": detail},
+        status_code=507,
+        headers={"Retry-After": str(STORAGE_RETRY_SECONDS)},
     )
 
 
@@ -80,9 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in (score.router, jobs.router, models.router):
         app.include_router(router, dependencies=[Depends(require_access)])
-    for router in (health.router, metrics.router):
+    for router in (health.router, metrics.router, examples.router):
         app.include_router(router)
     app.add_exception_handler(redis.RedisError, redis_unavailable)
+    app.add_exception_handler(OSError, storage_full)
     app.middleware("http")(request_timeout(active.request_timeout_seconds))
     app.middleware("http")(metrics.time_requests)
     app.add_middleware(BodySizeLimit, max_bytes=active.max_upload_bytes)

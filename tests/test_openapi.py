@@ -16,6 +16,7 @@ def test_operation_ids_are_stable() -> None:
     paths = create_app().openapi()["paths"]
     ids = sorted(op["operationId"] for path in paths.values() for op in path.values())
     assert ids == [
+        "example-vcf",
         "health-live",
         "health-ready",
         "jobs-delete",

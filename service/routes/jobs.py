@@ -17,7 +17,13 @@ from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
 from service.metrics import JOBS_SUBMITTED
 from service.outputs.formats import MEDIA_TYPES, OutputFormat
-from service.routes.score import Features, TopK, view_or_422
+from service.routes.score import (
+    UPLOAD_DESCRIPTION,
+    UPLOAD_ERRORS,
+    Features,
+    TopK,
+    view_or_422,
+)
 from service.schemas import ErrorResponse, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -68,13 +74,13 @@ def _job(store: JobStore, job_id: str) -> JobRecord:
     operation_id="jobs-submit",
     status_code=202,
     response_model=JobStatus,
-    responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    responses=UPLOAD_ERRORS,
     summary="Submit a VCF or VCF.gz as a batch job",
 )
 def submit_job(
     request: Request,
     file: Annotated[
-        UploadFile, File(description="a VCF or VCF.gz file", json_schema_extra={"format": "binary"})
+        UploadFile, File(description=UPLOAD_DESCRIPTION, json_schema_extra={"format": "binary"})
     ],
     engine: Engine,
     settings: AppSettings,

@@ -50,6 +50,14 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorResponse},
     503: {"model": ErrorResponse},
 }
+UPLOAD_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorResponse},
+    **_ERRORS,
+    507: {"model": ErrorResponse, "description": "no disk space to hold the upload; retry later"},
+}
+UPLOAD_DESCRIPTION = (
+    "a VCF or VCF.gz file; to try it, download GET /examples/demo_variants.vcf and choose it here"
+)
 
 
 def view_or_422(engine: ScoringEngine, features: list[str] | None, top_k: int | None) -> ResultView:
@@ -113,8 +121,7 @@ def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) ->
             "description": "JSON by default; NDJSON, TSV or the annotated VCF on request",
             "content": {MEDIA_TYPES[f]: {} for f in OutputFormat if f is not OutputFormat.JSON},
         },
-        400: {"model": ErrorResponse},
-        **_ERRORS,
+        **UPLOAD_ERRORS,
     },
     summary="Score every ALT of an uploaded VCF or bgzipped VCF",
 )
@@ -122,7 +129,7 @@ def score_vcf(
     file: Annotated[
         UploadFile,
         # format: binary as well as OAS 3.1's contentMediaType, so every Swagger UI shows a picker
-        File(description="a VCF or VCF.gz file", json_schema_extra={"format": "binary"}),
+        File(description=UPLOAD_DESCRIPTION, json_schema_extra={"format": "binary"}),
     ],
     engine: Engine,
     settings: AppSettings,

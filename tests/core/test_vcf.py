@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from core.variants import Variant
-from core.vcf import VcfReadError, read_vcf
+from core.vcf import VcfReadError, VcfTruncatedError, read_vcf
 from tests.conftest import THOUSAND_GENOMES_VCF, VT_INDELS_VCF
 
 
@@ -37,6 +37,23 @@ def test_a_file_that_is_not_vcf_is_refused_with_a_fix(tmp_path: Path) -> None:
     junk.write_text("hello\n")
     with pytest.raises(VcfReadError, match=r"cannot read junk\.vcf as VCF .* header"):
         list(read_vcf(junk))
+
+
+def truncated_gzip_vcf(path: Path, records: int = 5_000, kept: float = 0.9) -> Path:
+    """A gzipped VCF of ``records`` SNVs cut off at ``kept`` of its compressed bytes, past its
+    header: an upload broken off mid-transfer. The SNVs lie past the demo reference slice
+    (``out_of_bounds`` without a model pass), so reading up to the cut is quick."""
+    header = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    rows = "".join(f"20\t{30_000_000 + i}\t.\tC\tT\t.\tPASS\t.\n" for i in range(records))
+    whole = gzip.compress((header + rows).encode())
+    path.write_bytes(whole[: int(len(whole) * kept)])
+    return path
+
+
+def test_a_gzip_cut_off_after_its_header_is_refused_naming_where(tmp_path: Path) -> None:
+    path = truncated_gzip_vcf(tmp_path / "cut.vcf.gz")
+    with pytest.raises(VcfTruncatedError, match=r"cut\.vcf\.gz is cut off .* after line \d+"):
+        list(read_vcf(path))
 
 
 def test_a_malformed_line_is_invalid_with_its_line_number_and_later_lines_are_read(

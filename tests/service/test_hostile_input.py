@@ -3,6 +3,7 @@ status), never a 5xx, and the server keeps serving."""
 
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.variants import InvalidInput, parse_variant_string
+from tests.core.test_vcf import truncated_gzip_vcf
 
 HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
 FUZZ = settings(
@@ -103,6 +105,16 @@ def test_negative_and_huge_positions_are_statuses_not_errors(
 def test_a_truncated_gzip_is_400(client: TestClient) -> None:
     whole = gzip.compress((HEADER + "20\t1292033\t.\tC\tT\t.\tPASS\t.\n" * 500).encode())
     _assert_answered(_upload(client, whole[: len(whole) // 2], "in.vcf.gz"), (400,))
+
+
+def test_a_gzip_cut_off_among_its_records_is_400_for_scoring_and_jobs(
+    client: TestClient, tmp_path: Path
+) -> None:
+    cut = truncated_gzip_vcf(tmp_path / "cut.vcf.gz").read_bytes()
+    for route in ("/score/vcf", "/jobs"):
+        response = client.post(route, files={"file": ("cut.vcf.gz", cut, "application/gzip")})
+        _assert_answered(response, (400,))
+        assert "cut off or damaged after line" in response.json()["detail"]
 
 
 def test_a_10_mb_header_line_is_answered(client: TestClient) -> None:

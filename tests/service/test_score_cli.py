@@ -13,6 +13,7 @@ import pytest
 
 from service.settings import DEMO_FASTA
 from tests.conftest import THOUSAND_GENOMES_VCF
+from tests.core.test_vcf import truncated_gzip_vcf
 from training.data.sources import BCFTOOLS_PACKAGES, unpack_tool
 
 LOGOSCORE = [sys.executable, "-c", "from service.cli import main; main()"]
@@ -187,6 +188,15 @@ def test_a_full_disk_while_writing_is_exit_1_saying_so(messy_vcf: Path, tmp_path
     done = _score(messy_vcf, full)
     assert done.returncode == 1
     assert "No space left on device" in done.stderr and "incomplete" in done.stderr
+
+
+def test_a_gzip_cut_off_among_its_records_is_exit_1_saying_the_output_is_incomplete(
+    tmp_path: Path,
+) -> None:
+    done = _score(truncated_gzip_vcf(tmp_path / "cut.vcf.gz"), tmp_path / "out.tsv")
+    assert done.returncode == 1
+    assert "cut.vcf.gz is cut off or damaged after line" in done.stderr
+    assert "out.tsv is incomplete" in done.stderr
 
 
 def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:

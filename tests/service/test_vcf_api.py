@@ -137,3 +137,16 @@ def test_metrics_count_requests_model_rows_cache_and_statuses(client: TestClient
     assert 'logoscore_cache_lookups_total{result="hit"}' in text
     assert 'logoscore_results_total{status="unknown_contig"}' in text
     assert "logoscore_cache_available 1.0" in text
+
+
+def test_the_example_vcf_downloads_and_scores_in_the_upload_form(client: TestClient) -> None:
+    example = client.get("/examples/demo_variants.vcf")
+    assert example.status_code == 200
+    assert 'filename="demo_variants.vcf"' in example.headers["content-disposition"]
+    scored = client.post(
+        "/score/vcf", files={"file": ("demo_variants.vcf", example.content, "text/plain")}
+    )
+    results = scored.json()["results"]
+    assert [r["status"] for r in results] == ["scored"] * 12
+    assert (results[0]["id"], results[0]["pos"]) == ("rs11906362", 82176)
+    assert "/examples/demo_variants.vcf" in client.get("/openapi.json").text
