@@ -8,6 +8,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import redis
+
 from core.regions import parse_region
 from core.status import StatusTally
 from core.vcf import VcfReadError, VcfTruncatedError, open_vcf, read_vcf
@@ -19,6 +21,7 @@ from service.outputs.formats import FILE_SUFFIXES, FormatError, OutputFormat, fo
 from service.outputs.provenance import Provenance
 from service.outputs.writers import result_writer
 from service.progress import Progress
+from service.redis_errors import redis_reply
 from service.selection import SelectionError, result_view
 from service.settings import Settings
 from service.warmup import region_snvs, warm
@@ -128,7 +131,16 @@ def run_worker(args: argparse.Namespace) -> int:
     if not settings.redis_url:
         return _fail("a worker takes job chunks from Redis: set REDIS_URL", 2, "worker")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    work(settings, args.burst)
+    try:
+        work(settings, args.burst)
+    except redis.RedisError as error:
+        return _fail(
+            f"Redis failed under the worker ({redis_reply(error)}); no chunk is lost: one it "
+            "held is taken again once Redis is back (start the worker again; a supervisor "
+            "restarts it)",
+            1,
+            "worker",
+        )
     return 0
 
 

@@ -15,6 +15,7 @@ from service.access import open_policy, require_access
 from service.engine import open_engine
 from service.jobs.setup import close_jobs, open_jobs
 from service.limits import BodySizeLimit, request_timeout
+from service.redis_errors import redis_reply
 from service.routes import examples, health, jobs, metrics, models, score
 from service.settings import Settings
 
@@ -32,11 +33,21 @@ REDIS_RETRY_SECONDS = 5
 
 
 async def redis_unavailable(request: Request, error: Exception) -> JSONResponse:
-    """503 for a request that needed Redis (the job store) while it is unreachable."""
-    logger.warning("%s %s: Redis unreachable: %s", request.method, request.url.path, error)
+    """503 for a request that needed Redis (the job store) while it is unreachable, or while
+    it refuses writes (its disk is full or it cannot persist: ``MISCONF``; out of memory:
+    ``OOM``)."""
+    reply = redis_reply(error) if isinstance(error, redis.RedisError) else type(error).__name__
+    logger.warning("%s %s: Redis failed: %s", request.method, request.url.path, reply)
+    if isinstance(error, redis.ResponseError):
+        problem = (
+            "the job store (Redis) refuses writes right now: it cannot persist to disk or is "
+            f"out of memory ({reply}); retry later; its operator must free space"
+        )
+    else:
+        problem = "the job store (Redis) cannot be reached right now; retry in a few seconds"
     detail = (
-        "the job store (Redis) cannot be reached right now; retry in a few seconds. Jobs and "
-        "results already submitted are kept; POST /score keeps scoring meanwhile"
+        f"{problem}. Jobs and results already submitted are kept; POST /score keeps scoring "
+        "meanwhile"
     )
     return JSONResponse(
         {"detail": detail},

@@ -13,6 +13,7 @@ from typing import Protocol
 import redis
 
 from service.jobs.model import ChunkInput, ChunkOutput, JobRecord
+from service.redis_errors import redis_reply
 
 _PREFIX = "logoscore:job:"
 
@@ -46,7 +47,7 @@ class RedisJobStore:
         pipeline.expire(base + ":chunks", self.ttl_seconds)
         if key is not None:
             pipeline.set(f"logoscore:idempotency:{key}", record.id, ex=self.ttl_seconds)
-        pipeline.execute()
+        _execute(pipeline)
 
     def record(self, job_id: str) -> JobRecord | None:
         raw = self.client.get(_PREFIX + job_id)
@@ -79,7 +80,7 @@ class RedisJobStore:
         pipeline = self.client.pipeline()
         pipeline.hset(name, str(index), output.to_json())
         pipeline.expire(name, self.ttl_seconds)
-        pipeline.execute()
+        _execute(pipeline)
 
     def done(self, job_id: str) -> set[int]:
         return {int(i) for i in self.client.hkeys(_PREFIX + job_id + ":outputs")}
@@ -103,6 +104,15 @@ class RedisJobStore:
         base = _PREFIX + job_id
         names = [base, *(base + s for s in (":chunks", ":outputs", ":started", ":failed"))]
         return bool(self.client.delete(*names))
+
+
+def _execute(pipeline: redis.client.Pipeline) -> None:
+    """Run ``pipeline``; a failure is re-raised (same type) with the server's reply only: the
+    commands' arguments hold VCF lines, which must reach no log or traceback."""
+    try:
+        pipeline.execute()
+    except redis.RedisError as error:
+        raise type(error)(redis_reply(error)) from None
 
 
 class MemoryJobStore:

@@ -19,6 +19,7 @@ from rq.registry import StartedJobRegistry
 from core.reference import ReferenceGenome
 from service.jobs.runner import CHUNK_TIMEOUT_SECONDS, QUEUE_NAME
 from service.main import create_app
+from service.routes.examples import EXAMPLE_VCF
 from service.settings import DEMO_FASTA, Settings
 from tests.conftest import VT_INDELS_VCF
 from tests.service.redis_server import RedisServer
@@ -215,3 +216,52 @@ def test_an_api_restarted_while_a_job_runs_finds_it_and_its_result(
     with TestClient(create_app(settings)) as second:
         assert worker.wait(timeout=300) == 0
         _finished_like_direct(second, str(submitted["id"]), snv_vcf)
+
+
+def _bgsave_status(connection: redis.Redis, wanted: str) -> None:
+    """Start a snapshot and wait until Redis reports its outcome as ``wanted``."""
+    connection.bgsave()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        persistence = connection.info("persistence")
+        if not persistence["rdb_bgsave_in_progress"]:
+            assert persistence["rdb_last_bgsave_status"] == wanted
+            return
+        time.sleep(0.05)
+    pytest.fail("the snapshot did not end")
+
+
+def test_redis_unable_to_write_its_disk_keeps_the_job_and_every_variant(tmp_path: Path) -> None:
+    """Redis whose snapshot cannot be written (as on a full disk) refuses every write
+    (``MISCONF``): submitting says so (503), a worker stops saying so and loses nothing, and once
+    Redis can write again the job finishes with every variant exactly once."""
+    example = EXAMPLE_VCF  # 12 SNVs: 3 chunks of 5
+    server = RedisServer(tmp_path, extra_arguments=["--save", "3600 1"])  # snapshots, as in use
+    server.start()
+    connection = redis.Redis.from_url(server.url)
+    try:
+        settings = Settings(redis_url=server.url, job_chunk_variants=5)
+        with TestClient(create_app(settings)) as client:
+            submitted = _submit(client, example)
+            (tmp_path / "dump.rdb").mkdir()  # the snapshot cannot be written in place
+            _bgsave_status(connection, "err")
+            refused = client.post("/jobs", files={"file": ("x.vcf", example.read_bytes())})
+            assert refused.status_code == 503 and "Retry-After" in refused.headers
+            assert "refuses writes" in refused.json()["detail"]
+            assert "MISCONF" in refused.json()["detail"]
+            assert client.post("/score", json={"variants": ["20:1292033:C:T"]}).status_code == 200
+            env = {**os.environ, "REDIS_URL": server.url}
+            stopped = subprocess.run([*WORKER, "--burst"], env=env, capture_output=True, text=True)
+            assert stopped.returncode == 1
+            assert "Redis failed under the worker (MISCONF" in stopped.stderr
+            assert "no chunk is lost" in stopped.stderr
+            assert "rs11906362" not in stopped.stderr  # no VCF line in what it says
+            status = client.get(f"/jobs/{submitted['id']}").json()
+            assert (status["state"], status["variants_done"]) == ("queued", 0)
+            (tmp_path / "dump.rdb").rmdir()
+            _bgsave_status(connection, "ok")
+            worker = _start_worker(server, "--burst")
+            assert worker.wait(timeout=300) == 0
+            _finished_like_direct(client, str(submitted["id"]), example)  # each variant once
+    finally:
+        server.stop()
