@@ -2,10 +2,13 @@
 than random SNVs do?
 
 On the test split, for each motif feature: up to ``per_motif`` strong hits inside test bins are
-broken by the single substitution that lowers the hit's best strand score the most (it must
-fall below the threshold), and as many random SNVs are drawn at random positions of the same
-bins that touch no hit. Each SNV is scored like a served variant; the ranking score is the
-motif feature's |logfold|. AUROC of breaking (1) against random (0), pooled and per motif.
+broken by the single substitution that lowers the hit's best strand score the most. The SNV
+counts as breaking only when it flips the bin's label as ``prepare`` labels it: after it, no
+strong hit of that motif is left in the bin (neither this one nor another; a strong hit or a
+bin with two hits can survive one substitution). As many random SNVs are drawn at random
+positions of the same bins that touch no hit. Each SNV is scored like a served variant; the
+ranking score is the motif feature's |logfold|. AUROC of breaking (1) against random (0),
+pooled and per motif.
 """
 
 from dataclasses import dataclass
@@ -78,16 +81,35 @@ def motif_snvs(
         index = np.searchsorted(bins, hits, side="right") - 1
         inside = (index >= 0) & (hits + motif.width <= bins[np.clip(index, 0, None)] + BIN_SIZE)
         hits, hit_bins = hits[inside], bins[index[inside]]
-        chosen = rng.permutation(len(hits))[:per_motif]
-        for hit, bin_start in zip(hits[chosen], hit_bins[chosen], strict=True):
+        broken = 0
+        for chosen in rng.permutation(len(hits)):
+            if broken == per_motif:
+                break
+            hit, bin_start = int(hits[chosen]), int(hit_bins[chosen])
             change = breaking_snv(sequence[hit : hit + motif.width], weights)
             if change is None:
                 continue
-            offset, alt = change
-            pos0 = int(hit) + offset
-            snvs.append(MotifSnv(pos0 + 1, sequence[pos0], alt, feature, True))
-            snvs.append(_random_snv(sequence, int(bin_start), hits, motif.width, feature, rng))
+            pos0 = hit + change[0]
+            if _bin_keeps_a_hit(codes, bin_start, pos0, change[1], weights, threshold.score):
+                continue
+            snvs.append(MotifSnv(pos0 + 1, sequence[pos0], change[1], feature, True))
+            snvs.append(_random_snv(sequence, bin_start, hits, motif.width, feature, rng))
+            broken += 1
     return snvs
+
+
+def _bin_keeps_a_hit(
+    codes: NDArray[np.int8],
+    bin_start: int,
+    pos0: int,
+    alt: str,
+    weights: NDArray[np.float64],
+    threshold: float,
+) -> bool:
+    """Whether the bin still holds a whole strong hit after ``pos0`` becomes ``alt``."""
+    mutated = codes[bin_start : bin_start + BIN_SIZE].copy()
+    mutated[pos0 - bin_start] = BASES.index(alt)
+    return len(hit_starts(mutated, weights, threshold)) > 0
 
 
 def _random_snv(

@@ -47,3 +47,14 @@ def test_motif_snvs_pair_each_broken_hit_with_a_random_snv_in_its_bin() -> None:
         assert snv.feature == 7 and sequence[snv.pos - 1] == snv.ref and snv.alt != snv.ref
     for snv in random:
         assert not 251 <= snv.pos <= 260
+
+
+def test_a_hit_that_another_hit_in_its_bin_outlives_is_not_broken() -> None:
+    rng = np.random.default_rng(0)
+    sequence = "".join(rng.choice(list("ACGT"), size=1000))
+    sequence = sequence[:250] + CONSENSUS + sequence[260:]  # alone in bin [200, 400)
+    sequence = sequence[:610] + CONSENSUS * 2 + sequence[630:]  # two hits in bin [600, 800)
+    bins = np.array([0, 200, 400, 600, 800], dtype=np.int64)
+    snvs = motif_snvs(sequence, bins, [(7, _motif())], UNIFORM, per_motif=5, rng=rng)
+    breaking = [s.pos for s in snvs if s.breaking]
+    assert breaking and all(251 <= pos <= 260 for pos in breaking)
