@@ -25,14 +25,18 @@ lint:
 	$(BIN)/mypy
 
 # Rebuild the committed demo model from registry packages (about 2.5 h on 2 CPU cores).
+# Longer runs, e.g. on a GPU: make demo-model PRETRAIN_FLAGS="--batch-size 256 --steps 8000
+# --learning-rate 1e-3 --warmup-steps 500 --linear-decay" FINETUNE_FLAGS="..."
 DEMO_FASTA := models/reference/GRCh37_chr20_1-6000000.fa
 TRAIN := $(BIN)/logoscore-train
+PRETRAIN_FLAGS ?=
+FINETUNE_FLAGS ?=
 demo-model:
 	$(TRAIN) reference-slice --region 20:1-6000000 --out $(DEMO_FASTA)
 	$(TRAIN) prepare --out artifacts/chr20
-	$(TRAIN) pretrain --data artifacts/chr20 --out artifacts/pretrained.pt
-	$(TRAIN) finetune --data artifacts/chr20 --out artifacts/finetuned.pt --pretrained artifacts/pretrained.pt
-	$(TRAIN) finetune --data artifacts/chr20 --out artifacts/scratch.pt
+	$(TRAIN) pretrain --data artifacts/chr20 --out artifacts/pretrained.pt $(PRETRAIN_FLAGS)
+	$(TRAIN) finetune --data artifacts/chr20 --out artifacts/finetuned.pt --pretrained artifacts/pretrained.pt $(FINETUNE_FLAGS)
+	$(TRAIN) finetune --data artifacts/chr20 --out artifacts/scratch.pt $(FINETUNE_FLAGS)
 	$(TRAIN) report --data artifacts/chr20 --out artifacts/report \
 		--checkpoint logo_pretrained=artifacts/finetuned.pt --checkpoint logo_scratch=artifacts/scratch.pt
 	$(TRAIN) background --data artifacts/chr20 --checkpoint artifacts/finetuned.pt --out artifacts/extras
