@@ -97,7 +97,8 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
         f"{manifest.tokenizer_version} (vocabulary {manifest.vocab_size}); assembly "
         f"{manifest.assembly}.",
         f"- Pretraining: {facts.get('pretraining') or 'none'}.",
-        f"- Fine-tuning: {training.get('settings')}; loss {training.get('history')}.",
+        f"- Fine-tuning: {training.get('settings')}; loss {training.get('history')}; "
+        f"{training.get('seconds')} s on {training.get('device', 'cpu')}.",
         f"- ONNX sha256 `{manifest.onnx.sha256}`; parity with torch on real windows: max |diff| = "
         f"{manifest.parity.get('max_abs_difference')} over {manifest.parity.get('rows')} rows.",
         *(_reduced_line(copy) for copy in manifest.reduced_precision),

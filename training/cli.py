@@ -1,6 +1,7 @@
 """``logoscore-train``: from registry packages to a model directory the service loads unchanged.
 
-The demo model is rebuilt by this sequence (``make demo-model`` runs it):
+The demo model is rebuilt by this sequence (``make -j2 demo-model`` runs it; pretraining and
+fine-tuning with ``OMP_NUM_THREADS=1``, so that the weights do not depend on the core count):
 
     logoscore-train prepare    --out artifacts/chr20
     logoscore-train pretrain   --data artifacts/chr20 --out artifacts/pretrained.pt
@@ -14,8 +15,9 @@ The demo model is rebuilt by this sequence (``make demo-model`` runs it):
                                --out artifacts/extras
     python -m model_export.cli --checkpoint artifacts/finetuned.pt --extras artifacts/extras \\
                                --report artifacts/report/report.json --fasta FASTA \\
-                               --out models/demo --version 0.3.0
+                               --out models/demo --version 0.4.0
 
+The training recipe is the commands' defaults (``PRETRAIN_RECIPE``, ``FINETUNE_RECIPE``).
 ``fetch`` downloads and verifies every source; ``reference-slice`` cuts the bundled reference.
 Long steps show a progress bar on a terminal (log lines otherwise), write their state every
 200 steps and continue from it with ``--resume``; everything is seeded.
@@ -45,6 +47,11 @@ from training.report import build_report, report_markdown
 from training.train import FinetuneSettings
 
 LOGO_919_PARAMETERS = 1_526_679
+
+
+PRETRAIN_RECIPE = LoopSettings(steps=3000, learning_rate=5e-4, warmup_steps=300, linear_decay=True)
+FINETUNE_RECIPE = LoopSettings(steps=14000, learning_rate=1e-3, warmup_steps=500, linear_decay=True)
+"""The demo model's training recipe: the commands' defaults (batch 32, seed 0)."""
 
 
 def parse_region(text: str) -> Region:
@@ -79,7 +86,7 @@ def loop_settings(args: argparse.Namespace) -> LoopSettings:
         learning_rate=args.learning_rate,
         warmup_steps=args.warmup_steps,
         seed=args.seed,
-        linear_decay=args.linear_decay,
+        linear_decay=args.schedule == "linear-decay",
     )
 
 
@@ -139,22 +146,26 @@ def _loop_parser(
     commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
     name: str,
     help_text: str,
-    steps: int,
-    learning_rate: float,
+    defaults: LoopSettings,
 ) -> argparse.ArgumentParser:
+    """A training command whose defaults are ``defaults``: the recipe of the shipped model."""
     parser = commands.add_parser(name, help=help_text)
     parser.add_argument("--data", type=Path, required=True, help="directory written by prepare")
     parser.add_argument("--out", type=Path, required=True, help="checkpoint to write (.pt)")
-    parser.add_argument("--steps", type=int, default=steps)
+    parser.add_argument("--steps", type=int, default=defaults.steps)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=learning_rate)
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
     parser.add_argument(
-        "--warmup-steps", type=int, default=40, help="learning-rate warm-up, linear from 0"
+        "--warmup-steps",
+        type=int,
+        default=defaults.warmup_steps,
+        help="learning-rate warm-up, linear from 0",
     )
     parser.add_argument(
-        "--linear-decay",
-        action="store_true",
-        help="after warm-up, decay the learning rate linearly to 0 at --steps (else constant)",
+        "--schedule",
+        choices=["linear-decay", "constant"],
+        default="linear-decay" if defaults.linear_decay else "constant",
+        help="after warm-up: decay the learning rate linearly to 0 at --steps, or keep it",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true", help="continue from OUT's .state.pt")
@@ -180,10 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--window", type=int, default=1000)
     prep.add_argument("--k", type=int, default=5)
     prep.set_defaults(run=run_prepare)
-    _loop_parser(commands, "pretrain", "masked-k-mer pretraining", 3000, 5e-4).set_defaults(
+    _loop_parser(commands, "pretrain", "masked-k-mer pretraining", PRETRAIN_RECIPE).set_defaults(
         run=run_pretrain
     )
-    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", 5000, 1e-3)
+    tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", FINETUNE_RECIPE)
     tune.add_argument("--pretrained", type=Path, help="encoder written by pretrain")
     tune.add_argument(
         "--motif-token-weight",

@@ -7,9 +7,9 @@ project's 2-core AVX512-BF16 CPU that halves the time of a LOGO training step (1
 for 32 windows); the exported model is float32 either way.
 
 The learning rate rises linearly over ``warmup_steps`` and then stays, or with
-``linear_decay`` falls linearly to zero at ``steps`` (the shipped demo model used the constant
-schedule). Losses are read back from the device only every ``LOG_EVERY`` steps, so on a GPU the
-next batch is prepared on the CPU while the last one runs.
+``linear_decay`` falls linearly to zero at ``steps`` (the demo model's recipe,
+``training.cli.FINETUNE_RECIPE``). Losses are read back from the device only every
+``LOG_EVERY`` steps, so on a GPU the next batch is prepared on the CPU while the last one runs.
 
 The caller supplies ``batch_loss(rng)``: the loss of one batch drawn with ``rng``. Every
 ``checkpoint_every`` steps the model, optimiser, schedule, step, losses and both random states

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from core.evalues import BACKGROUND_FILE, background_from_scores
 from core.kmers import Vocabulary
@@ -18,7 +19,7 @@ from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.data.prepare import TEST, TRAIN, PreparedData, load_prepared
 from training.data.samples import Samples
 from training.data.sources import SOURCES, THOUSAND_GENOMES_VCFS, fetch
-from training.device import training_device
+from training.device import device_description, training_device
 from training.encoder_checkpoint import load_encoder, save_encoder
 from training.evaluate import evaluation_bins, feature_metrics, predict_windows
 from training.loop import LoopSettings
@@ -42,6 +43,7 @@ def run_pretraining(
 ) -> dict[str, Any]:
     data = load_prepared(data_dir)
     spec = data.spec
+    torch.manual_seed(settings.seed)  # the initial weights, too, follow the seed
     model = PretrainingModel(LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=1))
     started = time.perf_counter()
     history = pretrain(
@@ -61,6 +63,7 @@ def run_pretraining(
         "batch_size": batch_size,
         "history": history.summary(),
         "seconds": round(time.perf_counter() - started, 1),
+        "device": device_description(),
     }
     save_encoder(model.encoder, out, summary)
     return summary
@@ -76,6 +79,7 @@ def run_finetuning(
 ) -> dict[str, Any]:
     data = load_prepared(data_dir)
     spec = data.spec
+    torch.manual_seed(settings.loop.seed)  # the initial weights, too, follow the seed
     model = LogoModel(LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=len(data.features)))
     pretraining: dict[str, Any] | str = (
         "none (from initialisation: N(0, 0.02), k-mer embeddings from their bases)"
@@ -99,6 +103,7 @@ def run_finetuning(
         "settings": asdict(settings),
         "history": history.summary(),
         "seconds": round(time.perf_counter() - started, 1),
+        "device": device_description(),
         "parameters": parameter_count(model),
         "pretraining": pretraining,
     }

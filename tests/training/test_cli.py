@@ -1,0 +1,17 @@
+from training.cli import FINETUNE_RECIPE, PRETRAIN_RECIPE, build_parser, loop_settings
+
+
+def test_the_commands_default_to_the_demo_models_recipe() -> None:
+    parser = build_parser()
+    for command, recipe in (("pretrain", PRETRAIN_RECIPE), ("finetune", FINETUNE_RECIPE)):
+        args = parser.parse_args([command, "--data", "d", "--out", "m.pt"])
+        assert loop_settings(args) == recipe
+    assert FINETUNE_RECIPE.linear_decay and FINETUNE_RECIPE.steps == 14000
+
+
+def test_a_constant_schedule_and_other_settings_can_be_chosen() -> None:
+    options = ["--schedule", "constant", "--steps", "50", "--warmup-steps", "10"]
+    args = build_parser().parse_args(["finetune", "--data", "d", "--out", "m.pt", *options])
+    settings = loop_settings(args)
+    assert not settings.linear_decay and settings.steps == 50
+    assert settings.learning_rate_factor(49) == 1.0
