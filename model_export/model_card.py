@@ -11,6 +11,9 @@ from typing import Any
 from core.manifest import ModelManifest, ReducedPrecisionFile
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
+TEST_SPLIT_FILE = "test_split.json"
+"""Written by ``model_export.test_split`` (after export); the card cites it while its ONNX sha256
+is the manifest's."""
 NOT_CLINICAL = (
     "A demonstration model trained on real data of one chromosome; not for clinical decisions."
 )
@@ -71,6 +74,23 @@ def _group_table(facts: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _test_split_lines(manifest: ModelManifest, model_dir: Path) -> list[str]:
+    result = _read_json(model_dir / TEST_SPLIT_FILE)
+    if result.get("onnx_sha256") != manifest.onnx.sha256:
+        return []
+    lines = [
+        f"Every one of the {result['test_bins']} test bins, through `{manifest.onnx.file}` as "
+        "served (`TEST_SPLIT.md`): LOGO - k-mer baseline, median AUROC [95% block-bootstrap "
+        "interval]:",
+        "",
+    ]
+    lines += [
+        f"- {group}: {d['difference']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]"
+        for group, d in result["median_auroc_difference"].items()
+    ]
+    return [*lines, ""]
+
+
 def _reduced_line(copy: ReducedPrecisionFile) -> str:
     parity = copy.parity
     return (
@@ -107,6 +127,7 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
         *(f"- `{f.name}` ({f.group}): {f.description}" for f in manifest.features),
         "",
         *_group_table(facts),
+        *_test_split_lines(manifest, model_dir),
     ]
     if "motif_breaking_snv_auroc" in facts:
         lines += [

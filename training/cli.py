@@ -16,6 +16,7 @@ fine-tuning with ``OMP_NUM_THREADS=1``, so that the weights do not depend on the
     python -m model_export.cli --checkpoint artifacts/finetuned.pt --extras artifacts/extras \\
                                --report artifacts/report/report.json --fasta FASTA \\
                                --out models/demo --version 0.4.0
+    python -m model_export.test_split --model-dir models/demo --data artifacts/chr20
 
 The training recipe is the commands' defaults (``PRETRAIN_RECIPE``, ``FINETUNE_RECIPE``).
 ``fetch`` downloads and verifies every source; ``reference-slice`` cuts the bundled reference.
