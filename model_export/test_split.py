@@ -38,6 +38,7 @@ from training.data.prepare import TEST, TRAIN, load_prepared
 from training.data.samples import Samples
 from training.evaluate import auroc, feature_metrics
 from training.pipeline import split_samples
+from training.report import group_median_table, per_feature_table
 
 logger = logging.getLogger(__name__)
 
@@ -182,15 +183,10 @@ def test_split_markdown(result: dict[str, Any]) -> str:
         f"the same bins. Interval: {result['replicates']} moving-block bootstrap replicates "
         f"(blocks of {result['block_bins']} bins), paired.",
         "",
-        "| | " + " | ".join(groups) + " |",
-        "|---|" + "---|" * len(groups),
+        "## Median per feature group (AUROC / AUPRC)",
+        "",
+        *group_median_table(models, groups),
     ]
-    for name, metrics in models.items():
-        cells = [
-            f"{metrics['groups'][g]['median_auroc']} / {metrics['groups'][g]['median_auprc']}"
-            for g in groups
-        ]
-        lines.append(f"| {name} (median AUROC / AUPRC) | " + " | ".join(cells) + " |")
     differences = result["median_auroc_difference"]
     lines.append(
         "| LOGO - baseline, median AUROC [95% interval] (share of replicates ahead) | "
@@ -200,20 +196,7 @@ def test_split_markdown(result: dict[str, Any]) -> str:
         )
         + " |"
     )
-    lines += [
-        "",
-        "| feature | group | positive bins | " + " | ".join(models) + " |",
-        "|---|---|---|" + "---|" * len(models),
-    ]
-    first = next(iter(models.values()))["features"]
-    for feature, values in first.items():
-        cells = [
-            f"{m['features'][feature]['auroc']} / {m['features'][feature]['auprc']}"
-            for m in models.values()
-        ]
-        lines.append(
-            f"| {feature} | {values['group']} | {values['positives']} | " + " | ".join(cells) + " |"
-        )
+    lines += ["", "## Per feature (AUROC / AUPRC / positive bins)", "", *per_feature_table(models)]
     return "\n".join(lines) + "\n"
 
 

@@ -101,15 +101,8 @@ def report_markdown(report: dict[str, Any]) -> str:
         "",
         "## Median per feature group (AUROC / AUPRC)",
         "",
-        "| model | " + " | ".join(groups) + " |",
-        "|---|" + "---|" * len(groups),
+        *group_median_table(models, groups),
     ]
-    for name, metrics in models.items():
-        cells = [
-            f"{metrics['groups'][g]['median_auroc']} / {metrics['groups'][g]['median_auprc']}"
-            for g in groups
-        ]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     check = report["motif_check"]
     lines += [
         "",
@@ -120,6 +113,26 @@ def report_markdown(report: dict[str, Any]) -> str:
         "",
         "## Per feature (AUROC / AUPRC / positive bins)",
         "",
+        *per_feature_table(models),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def group_median_table(models: dict[str, Any], groups: list[str]) -> list[str]:
+    """Markdown rows: per model its median AUROC / AUPRC in each feature group."""
+    lines = ["| model | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
+    for name, metrics in models.items():
+        cells = [
+            f"{metrics['groups'][g]['median_auroc']} / {metrics['groups'][g]['median_auprc']}"
+            for g in groups
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def per_feature_table(models: dict[str, Any]) -> list[str]:
+    """Markdown rows: per feature (with its positive bins) each model's AUROC / AUPRC."""
+    lines = [
         "| feature | group | " + " | ".join(models) + " |",
         "|---|---|" + "---|" * len(models),
     ]
@@ -132,4 +145,4 @@ def report_markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {feature} ({values['positives']}) | {values['group']} | " + " | ".join(cells) + " |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
