@@ -63,7 +63,7 @@ def run_pretraining(
         "batch_size": batch_size,
         "history": history.summary(),
         "seconds": round(time.perf_counter() - started, 1),
-        "device": device_description(),
+        "device": device_description(settings.bf16),
     }
     save_encoder(model.encoder, out, summary)
     return summary
@@ -103,7 +103,7 @@ def run_finetuning(
         "settings": asdict(settings),
         "history": history.summary(),
         "seconds": round(time.perf_counter() - started, 1),
-        "device": device_description(),
+        "device": device_description(settings.loop.bf16),
         "parameters": parameter_count(model),
         "pretraining": pretraining,
     }

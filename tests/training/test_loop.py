@@ -5,6 +5,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
+from training.device import device_description
 from training.loop import LoopSettings, run_loop
 
 
@@ -70,3 +71,35 @@ def test_the_learning_rate_warms_up_then_falls_to_zero() -> None:
     assert factors == pytest.approx([0.5, 1.0, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125])
     constant = LoopSettings(steps=10, warmup_steps=2)
     assert [constant.learning_rate_factor(step) for step in (0, 1, 9)] == [0.5, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_bf16_autocast_runs_only_where_the_device_has_native_bf16(
+    native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # emulated bfloat16 is ~14x slower than float32 on an AVX2-only CPU: the loop must not use it
+    monkeypatch.setattr("training.loop.bf16_native", lambda device: native)
+    model, loss = _problem()
+    autocast_seen: list[bool] = []
+
+    def recording_loss(rng: np.random.Generator) -> Tensor:
+        autocast_seen.append(torch.is_autocast_enabled("cpu"))
+        return loss(rng)
+
+    run_loop(model, recording_loss, LoopSettings(steps=2, warmup_steps=1, bf16=True))
+    assert autocast_seen == [native, native]
+    autocast_seen.clear()
+    run_loop(model, recording_loss, LoopSettings(steps=1, warmup_steps=1, bf16=False))
+    assert autocast_seen == [False]
+
+
+def test_the_device_description_names_the_precision_that_ran(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("training.device.training_device", lambda: torch.device("cpu"))
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    monkeypatch.setattr("training.device.bf16_native", lambda device: False)
+    assert device_description(bf16=True) == "cpu (1 thread, fp32)"
+    monkeypatch.setattr("training.device.bf16_native", lambda device: True)
+    assert device_description(bf16=True) == "cpu (1 thread, bf16 autocast)"
+    assert device_description(bf16=False) == "cpu (1 thread, fp32)"
