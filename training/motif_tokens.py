@@ -79,8 +79,9 @@ def token_motif_labels(
     read_length, k = spec.read_length, spec.k
     tokens = spec.length // k
     labels = np.zeros((len(window_starts), tokens, len(hits.columns)), dtype=np.float32)
+    max_width = hits.max_width  # a pass over every hit: once per batch, not once per read
     for b, (start, strand, frame) in enumerate(zip(window_starts, strands, frames, strict=True)):
-        first = np.searchsorted(hits.starts, start - hits.max_width, side="left")
+        first = np.searchsorted(hits.starts, start - max_width, side="left")
         last = np.searchsorted(hits.starts, start + read_length, side="left")
         window = slice(first, last)
         for s, e, m in zip(hits.starts[window], hits.ends[window], hits.motif[window], strict=True):
