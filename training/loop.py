@@ -4,9 +4,9 @@ checkpoints of the whole training state, and resume from them.
 Forward passes run under bfloat16 autocast (``bf16=True``, the default) where the device
 multiplies bfloat16 in hardware (``training.device.bf16_native``: CUDA from Ampere on, CPUs with
 AVX512-BF16 or AMX), and in float32 elsewhere, where emulated bfloat16 is ~14x slower than
-float32. Weights, optimiser state and the loss stay float32 either way. On a 2-core AVX512-BF16
-CPU bfloat16 halves the time of a LOGO training step (1.9 s -> 0.95 s for 32 windows); the
-exported model is float32 either way. Which one ran is logged and named in the summary's
+float32. Weights, optimiser state, the loss and the exported model stay float32 either way. On
+a 2-core AVX512-BF16 CPU bfloat16 halves the time of a LOGO training step (1.9 s -> 0.95 s for
+32 windows). Which one ran is logged and named in the summary's
 ``device``; the two give slightly different weights from the same seed.
 
 The learning rate rises linearly over ``warmup_steps`` and then stays, or with
