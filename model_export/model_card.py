@@ -102,6 +102,18 @@ def _reduced_line(copy: ReducedPrecisionFile) -> str:
     )
 
 
+def _head_text(training: dict[str, Any]) -> str:
+    refit = training.get("head_refit")
+    if not isinstance(refit, dict):
+        return "sigmoid head on the cls token"
+    return (
+        "sigmoid head on the cls token; the head of the "
+        f"{', '.join(refit['groups'])} features also reads the mean of all hidden states "
+        f"(refitted on the frozen fine-tuned encoder over {refit['bins']:,} training bins, "
+        "`training.head_refit`)"
+    )
+
+
 def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
     facts, training = manifest.card, manifest.training
     lines = [
@@ -112,7 +124,7 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
         "## Model",
         f"- LOGO (Yang et al., NAR 2022, 50(14):e81): ALBERT, {training.get('parameters', 0):,} "
         "parameters; k-mer embedding 128 -> 256, one transformer block (8 heads, FFN 1024, GELU) "
-        "applied twice with shared weights, sigmoid head on the cls token.",
+        f"applied twice with shared weights, {_head_text(training)}.",
         f"- Window {manifest.window.length} bp, k = {manifest.window.k}, tokenizer "
         f"{manifest.tokenizer_version} (vocabulary {manifest.vocab_size}); assembly "
         f"{manifest.assembly}.",

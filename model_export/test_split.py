@@ -32,11 +32,12 @@ from core.manifest import Feature, load_manifest
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from model_export.model_card import TEST_SPLIT_FILE, write_model_card
-from training.baseline import KmerBaseline, kmer_count_features
+from training.baseline import kmer_count_features
 from training.batches import serving_tokens
 from training.data.prepare import TEST, TRAIN, load_prepared
 from training.data.samples import Samples
 from training.evaluate import auroc, feature_metrics
+from training.logistic import StandardisedLogistic
 from training.pipeline import split_samples
 from training.report import group_median_table, per_feature_table
 
@@ -144,7 +145,7 @@ def evaluate_test_split(
     # as in training.report.build_report: the same seed draws the same baseline training bins
     rng = np.random.default_rng(seed)
     train_rows = rng.choice(len(train), size=min(baseline_bins, len(train)), replace=False)
-    baseline = KmerBaseline().fit(
+    baseline = StandardisedLogistic().fit(
         kmer_count_features(reference, train, train_rows, spec), train.labels[train_rows]
     )
     every = np.arange(len(test), dtype=np.int64)

@@ -8,14 +8,18 @@ fine-tuning with ``OMP_NUM_THREADS=1``, so that the weights do not depend on the
     logoscore-train finetune   --data artifacts/chr20 --out artifacts/finetuned.pt \\
                                --pretrained artifacts/pretrained.pt
     logoscore-train finetune   --data artifacts/chr20 --out artifacts/scratch.pt
+    logoscore-train refit-head --data artifacts/chr20 --checkpoint artifacts/finetuned.pt \\
+                               --out artifacts/logo.pt
+    logoscore-train refit-head --data artifacts/chr20 --checkpoint artifacts/scratch.pt \\
+                               --out artifacts/logo_scratch.pt
     logoscore-train report     --data artifacts/chr20 --out artifacts/report \\
-                               --checkpoint logo_pretrained=artifacts/finetuned.pt \\
-                               --checkpoint logo_scratch=artifacts/scratch.pt
-    logoscore-train background --data artifacts/chr20 --checkpoint artifacts/finetuned.pt \\
+                               --checkpoint logo_pretrained=artifacts/logo.pt \\
+                               --checkpoint logo_scratch=artifacts/logo_scratch.pt
+    logoscore-train background --data artifacts/chr20 --checkpoint artifacts/logo.pt \\
                                --out artifacts/extras
-    python -m model_export.cli --checkpoint artifacts/finetuned.pt --extras artifacts/extras \\
+    python -m model_export.cli --checkpoint artifacts/logo.pt --extras artifacts/extras \\
                                --report artifacts/report/report.json --fasta FASTA \\
-                               --out models/demo --version 0.4.0
+                               --out models/demo --version 0.5.0
     python -m model_export.test_split --model-dir models/demo --data artifacts/chr20
 
 The training recipe is the commands' defaults (``PRETRAIN_RECIPE``, ``FINETUNE_RECIPE``).
@@ -35,12 +39,14 @@ from training.data.prepare import prepare
 from training.data.reference_slice import read_fasta_record, write_slice
 from training.data.samples import Region
 from training.data.sources import SOURCES, fetch
+from training.head_refit import REFIT_GROUPS, HeadRefitSettings
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel, parameter_count
 from training.pipeline import (
     run_background,
     run_evaluation,
     run_finetuning,
+    run_head_refit,
     run_pretraining,
     write_json,
 )
@@ -110,6 +116,15 @@ def run_finetune(args: argparse.Namespace) -> None:
         f"(LOGO-919: {LOGO_919_PARAMETERS:,})"
     )
     print(f"{args.out}: {summary['history']} in {summary['seconds']} s")
+
+
+def refit_settings(args: argparse.Namespace) -> HeadRefitSettings:
+    return HeadRefitSettings(tuple(args.group or REFIT_GROUPS), args.bins, args.seed)
+
+
+def run_refit_head(args: argparse.Namespace) -> None:
+    summary = run_head_refit(args.data, args.checkpoint, args.out, refit_settings(args))
+    print(f"{args.out}: refitted {summary['features']} on {summary['bins']} bins")
 
 
 def run_evaluate(args: argparse.Namespace) -> None:
@@ -205,6 +220,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tune.add_argument("--assembly", default="GRCh37")
     tune.set_defaults(run=run_finetune)
+    refit = commands.add_parser(
+        "refit-head", help="refit a feature group's head on [cls, mean] (frozen encoder)"
+    )
+    refit.add_argument("--data", type=Path, required=True)
+    refit.add_argument("--checkpoint", type=Path, required=True, help="written by finetune")
+    refit.add_argument("--out", type=Path, required=True, help="checkpoint to write (.pt)")
+    refit.add_argument(
+        "--group",
+        action="append",
+        help=f"feature group to refit (repeatable; default: {', '.join(REFIT_GROUPS)})",
+    )
+    refit.add_argument("--bins", type=int, default=HeadRefitSettings.bins)
+    refit.add_argument("--seed", type=int, default=0)
+    refit.set_defaults(run=run_refit_head)
     evaluate = commands.add_parser("evaluate", help="held-out AUROC/AUPRC per feature")
     evaluate.add_argument("--data", type=Path, required=True)
     evaluate.add_argument("--checkpoint", type=Path, required=True)

@@ -2,9 +2,10 @@
 
 k-mer token embedding (128) + learned positions (512 x 128), LayerNorm, a 128 -> 256 projection,
 one post-LayerNorm transformer block (8 heads, FFN 1024, GELU) applied twice with shared weights,
-and a head on the first (``cls``) token: one logit per chromatin feature. Input tokens are one
-reading frame, shape ``(B, T)`` (``core.kmers``); the sigmoid is applied by ``probabilities``,
-which is what gets exported to ONNX.
+and a head on the first (``cls``) token: one logit per chromatin feature. The head may also read
+the mean of all hidden states (``head_input="cls+mean"``, set by ``training.head_refit``). Input
+tokens are one reading frame, shape ``(B, T)`` (``core.kmers``); the sigmoid is applied by
+``probabilities``, which is what gets exported to ONNX.
 """
 
 import math
@@ -15,6 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from core.kmers import ALPHABET, PAD, SPECIAL_TOKENS
+
+HEAD_INPUTS = ("cls", "cls+mean")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,21 @@ class LogoConfig:
     """LOGO's own pretraining and fine-tuning configs set attention and hidden dropout to 0
     (melobio/LOGO, ``02_train_gene_transformer_lm_hg_bert4keras_tfrecord.py``); on a few
     thousand CPU steps the model underfits, so dropout only slows learning."""
+
+    head_input: str = "cls"
+    """What the chromatin head reads: ``cls``, the first token's hidden state (LOGO's head), or
+    ``cls+mean``, that concatenated with the mean of all hidden states (``training.head_refit``)."""
+
+    def __post_init__(self) -> None:
+        if self.head_input not in HEAD_INPUTS:
+            raise ValueError(
+                f"head_input {self.head_input!r} is not one of {', '.join(HEAD_INPUTS)}; "
+                "use one of those"
+            )
+
+    @property
+    def head_width(self) -> int:
+        return self.hidden_dim * (2 if self.head_input == "cls+mean" else 1)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,19 +167,27 @@ class LogoEncoder(nn.Module):
 
 
 class LogoModel(nn.Module):
-    """LOGO with a chromatin-feature head on the ``cls`` token."""
+    """LOGO with a chromatin-feature head on the ``cls`` token (and, with ``head_input``
+    ``cls+mean``, on the mean of all hidden states as well)."""
 
     def __init__(self, config: LogoConfig) -> None:
         super().__init__()
         self.config = config
         self.encoder = LogoEncoder(config)
-        self.head = nn.Linear(config.hidden_dim, config.outputs)
+        self.head = nn.Linear(config.head_width, config.outputs)
         with torch.no_grad():
             init_weights(self.head)
 
+    def head_inputs(self, hidden: Tensor) -> Tensor:
+        """What the head reads from hidden states ``(B, T, C)``: ``(B, C)``, or ``(B, 2C)`` for
+        ``cls+mean``."""
+        if self.config.head_input == "cls":
+            return hidden[:, 0]
+        return torch.cat([hidden[:, 0], hidden.mean(dim=1)], dim=-1)
+
     def forward(self, tokens: Tensor) -> Tensor:
         """Logits ``(B, N)`` for tokens ``(B, T)``."""
-        return self.head(self.encoder(tokens)[:, 0])  # type: ignore[no-any-return]
+        return self.head(self.head_inputs(self.encoder(tokens)))  # type: ignore[no-any-return]
 
     def probabilities(self, tokens: Tensor) -> Tensor:
         """Sigmoid probabilities ``(B, N)`` for tokens ``(B, T)``."""

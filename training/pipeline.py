@@ -22,6 +22,7 @@ from training.data.sources import SOURCES, THOUSAND_GENOMES_VCFS, fetch
 from training.device import device_description, training_device
 from training.encoder_checkpoint import load_encoder, save_encoder
 from training.evaluate import evaluation_bins, feature_metrics, predict_windows
+from training.head_refit import HeadRefitSettings, refit_head
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel, parameter_count
 from training.motif_tokens import MOTIF_HITS_FILE, MotifHits
@@ -108,6 +109,32 @@ def run_finetuning(
         "pretraining": pretraining,
     }
     save_checkpoint(Checkpoint(model, data.features, spec, assembly, summary), out)
+    return summary
+
+
+def run_head_refit(
+    data_dir: Path, checkpoint_path: Path, out: Path, settings: HeadRefitSettings
+) -> dict[str, Any]:
+    """Refit the head of ``settings.groups`` on the frozen encoder (``training.head_refit``)."""
+    data = load_prepared(data_dir)
+    checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint.model.to(training_device())
+    started = time.perf_counter()
+    model, summary = refit_head(
+        checkpoint.model,
+        ReferenceGenome(data.reference),
+        split_samples(data, TRAIN),
+        checkpoint.features,
+        checkpoint.window,
+        settings,
+    )
+    summary = {"from": str(checkpoint_path), **summary}
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    training = {**checkpoint.training, "parameters": parameter_count(model), "head_refit": summary}
+    save_checkpoint(
+        Checkpoint(model, checkpoint.features, checkpoint.window, checkpoint.assembly, training),
+        out,
+    )
     return summary
 
 

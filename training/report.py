@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from core.reference import ReferenceGenome
-from training.baseline import KmerBaseline, kmer_count_features
+from training.baseline import kmer_count_features
 from training.checkpoint import load_checkpoint
 from training.data.features import motif_feature_name
 from training.data.motifs import background_of, base_codes, load_motifs
@@ -16,6 +16,7 @@ from training.data.prepare import TEST, TRAIN, load_prepared
 from training.data.sources import SOURCES, fetch
 from training.device import training_device
 from training.evaluate import MIN_POSITIVES, evaluation_bins, feature_metrics, predict_windows
+from training.logistic import StandardisedLogistic
 from training.motif_check import motif_snvs, run_motif_check
 from training.pipeline import split_samples
 
@@ -55,7 +56,7 @@ def build_report(
         logger.info("%s: %s", name, report["models"][name]["groups"])
     assert first is not None, "give at least one checkpoint"
     train_indices = rng.choice(len(train), size=min(baseline_bins, len(train)), replace=False)
-    baseline = KmerBaseline().fit(
+    baseline = StandardisedLogistic().fit(
         kmer_count_features(reference, train, train_indices, first.window),
         train.labels[train_indices],
     )

@@ -110,7 +110,7 @@ def finetune(
         draw = training_tokens(reference, samples, indices, spec, rng)
         targets = torch.from_numpy(samples.labels[indices].astype(np.float32)).to(device)  # B N
         hidden = model.encoder(torch.from_numpy(draw.tokens).to(device))  # B T C
-        loss: Tensor = bin_loss(model.head(hidden[:, 0]), targets)
+        loss: Tensor = bin_loss(model.head(model.head_inputs(hidden)), targets)
         if token_head is None or motif_hits is None:
             return loss
         window_starts = np.array([samples.anchor(int(i)) for i in indices]) - spec.anchor_index

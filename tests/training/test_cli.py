@@ -1,4 +1,11 @@
-from training.cli import FINETUNE_RECIPE, PRETRAIN_RECIPE, build_parser, loop_settings
+from training.cli import (
+    FINETUNE_RECIPE,
+    PRETRAIN_RECIPE,
+    build_parser,
+    loop_settings,
+    refit_settings,
+)
+from training.head_refit import HeadRefitSettings
 
 
 def test_the_commands_default_to_the_demo_models_recipe() -> None:
@@ -15,3 +22,11 @@ def test_a_constant_schedule_and_other_settings_can_be_chosen() -> None:
     settings = loop_settings(args)
     assert not settings.linear_decay and settings.steps == 50
     assert settings.learning_rate_factor(49) == 1.0
+
+
+def test_refit_head_defaults_to_the_demo_models_annotation_refit() -> None:
+    parser = build_parser()
+    common = ["refit-head", "--data", "d", "--checkpoint", "f.pt", "--out", "m.pt"]
+    assert refit_settings(parser.parse_args(common)) == HeadRefitSettings(("annotation",), 40_000)
+    chosen = parser.parse_args([*common, "--group", "a", "--group", "b", "--bins", "9"])
+    assert refit_settings(chosen) == HeadRefitSettings(("a", "b"), 9)

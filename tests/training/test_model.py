@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 
 from core.kmers import PAD, Vocabulary
@@ -49,3 +50,21 @@ def test_kmer_embeddings_start_from_their_bases() -> None:
     assert torch.allclose(acgtn[[0, 5, 10, 15]], torch.full((4,), 0.2), atol=0.1)
     assert bool((acgtn[16:20].abs() < 0.1).all())
     assert weight[PAD].abs().sum() == 0  # padding stays zero
+
+
+def test_a_cls_mean_head_reads_the_cls_token_and_the_mean_of_all_hidden_states() -> None:
+    torch.manual_seed(0)
+    model = LogoModel(LogoConfig(vocab_size=VOCABULARY, outputs=3, head_input="cls+mean")).eval()
+    assert model.head.weight.shape == (3, 512)
+    tokens = torch.randint(4, VOCABULARY, (2, 201))
+    with torch.no_grad():
+        hidden = model.encoder(tokens)
+        by_hand = model.head(torch.cat([hidden[:, 0], hidden.mean(dim=1)], dim=-1))
+        assert torch.allclose(model(tokens), by_hand)
+        model.head.weight[:, 256:] = 0  # no weight on the mean: the cls head's logits
+        assert torch.allclose(model(tokens), hidden[:, 0] @ model.head.weight[:, :256].T)
+
+
+def test_an_unknown_head_input_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="cls, cls\\+mean"):
+        LogoConfig(vocab_size=VOCABULARY, outputs=1, head_input="max")
