@@ -112,13 +112,20 @@ def run_finetuning(
     return summary
 
 
+def prepared_and_checkpoint(
+    data_dir: Path, checkpoint_path: Path
+) -> tuple[PreparedData, Checkpoint]:
+    """The prepared data and a checkpoint, its model on the training device."""
+    checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint.model.to(training_device())
+    return load_prepared(data_dir), checkpoint
+
+
 def run_head_refit(
     data_dir: Path, checkpoint_path: Path, out: Path, settings: HeadRefitSettings
 ) -> dict[str, Any]:
     """Refit the head of ``settings.groups`` on the frozen encoder (``training.head_refit``)."""
-    data = load_prepared(data_dir)
-    checkpoint = load_checkpoint(checkpoint_path)
-    checkpoint.model.to(training_device())
+    data, checkpoint = prepared_and_checkpoint(data_dir, checkpoint_path)
     started = time.perf_counter()
     model, summary = refit_head(
         checkpoint.model,
@@ -142,9 +149,7 @@ def run_evaluation(
     data_dir: Path, checkpoint_path: Path, max_bins: int, seed: int
 ) -> dict[str, Any]:
     """Per-feature AUROC/AUPRC on the test split (``training.evaluate.evaluation_bins``)."""
-    data = load_prepared(data_dir)
-    checkpoint = load_checkpoint(checkpoint_path)
-    checkpoint.model.to(training_device())
+    data, checkpoint = prepared_and_checkpoint(data_dir, checkpoint_path)
     test = split_samples(data, TEST)
     indices, counted = evaluation_bins(test.labels, max_bins)
     started = time.perf_counter()
@@ -166,10 +171,8 @@ def run_background(
 ) -> dict[str, Any]:
     """Score background SNVs; write ``background.json`` (E-value quantiles) and
     ``prioritiser.json`` (coefficients) to ``out``."""
-    data = load_prepared(data_dir)
+    data, checkpoint = prepared_and_checkpoint(data_dir, checkpoint_path)
     reference = ReferenceGenome(data.reference)
-    checkpoint = load_checkpoint(checkpoint_path)
-    checkpoint.model.to(training_device())
     spec = checkpoint.window
     vcfs = [fetch(SOURCES[name]) for name in THOUSAND_GENOMES_VCFS]
     observed = observed_snvs(vcfs, reference, data.contig, spec)
