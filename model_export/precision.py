@@ -2,11 +2,12 @@
 
 Two copies, each for the processor it is fast on:
 - ``int8`` for the CPU: the MatMul inputs smoothed (``smooth_activations``), then onnxruntime's
-  dynamic quantisation: int8 weights per output channel, activations quantised per call (per
-  tensor), run through VNNI where the CPU has it. Chosen over bf16, which onnxruntime's CPU
-  provider does not run, and over static quantisation and 8-bit ``MatMulNBits``, which were
-  slower or less exact here (figures in ``bench/RESULTS.md``). Its scores depend slightly on the
-  other rows of the same call, since the activation scale is the call's.
+  dynamic quantisation of the weight MatMuls but ``INT8_KEEP_FP32``: int8 weights per output
+  channel, activations quantised per call (per tensor), run through VNNI where the CPU has it.
+  Chosen over bf16, which onnxruntime's CPU provider does not run, and over static quantisation
+  and 8-bit ``MatMulNBits``, which were slower or less exact here (figures in
+  ``bench/RESULTS.md``). Its scores depend slightly on the other rows of the same call, since
+  the activation scale is the call's.
 - ``fp16`` for CUDA: every tensor in half precision except the inputs, the outputs and
   ``FP16_KEEP_FP32`` (the classification head and its sigmoid: the log-odds of probabilities
   near 0 or 1 need fp32).
@@ -37,6 +38,13 @@ from core.windows import AlleleWindows, WindowSpec, allele_windows, reverse_comp
 _BASES = "ACGT"
 FP16_KEEP_FP32 = ("/head/Gemm", "/Sigmoid")
 """Node names of the head in graphs exported by ``model_export.onnx_export``."""
+INT8_KEEP_FP32 = ("/head/Gemm", "/head/Gemm_MatMul")
+"""The weight product the int8 copy leaves in fp32: the head, which reads ``[cls, mean]``
+concatenated (two parts of different scales under one activation scale) and costs 0.01% of the
+model's multiply-adds; in int8 it doubled the median logfold error (``bench/RESULTS.md``).
+``/head/Gemm_MatMul`` is the name onnxruntime's quantiser gives it once it has turned the
+``Gemm`` into a ``MatMul``. The embedding tables (``Gather``) stay fp32 too: int8 there saves
+no arithmetic and only adds error."""
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,19 @@ def write_fp16(fp32_path: Path, out_path: Path) -> Path:
 
 
 def write_int8(fp32_path: Path, out_path: Path, samples: NDArray[np.int64]) -> Path:
-    """``fp32_path`` smoothed on ``samples`` (token rows), then dynamically quantised to int8."""
+    """``fp32_path`` smoothed on ``samples`` (token rows), then its weight MatMuls but
+    ``INT8_KEEP_FP32`` dynamically quantised to int8."""
     smoothed = out_path.with_suffix(".smoothed.onnx")
     onnx.save(smooth_activations(onnx.load(str(fp32_path)), samples), str(smoothed))
     try:
-        quantize_dynamic(smoothed, out_path, weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(
+            smoothed,
+            out_path,
+            op_types_to_quantize=["MatMul"],
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            nodes_to_exclude=list(INT8_KEEP_FP32),
+        )
     finally:
         smoothed.unlink()
     return out_path
@@ -222,4 +238,22 @@ def smooth_activations(
         model.graph.node.insert(
             position, onnx.helper.make_node("Mul", [name, inverse], [smoothed], name=smoothed)
         )
+    _drop_unused(model)
     return model
+
+
+def _drop_unused(model: onnx.ModelProto) -> None:
+    """Remove the nodes and initialisers nothing reads any more (the ``Identity`` aliases that
+    ``_weight_matmuls`` replaced by weights of their own, and the weights behind them)."""
+    graph = model.graph
+    outputs = {output.name for output in graph.output}
+    while True:
+        read = {name for node in graph.node for name in node.input} | outputs
+        unused = [node for node in graph.node if not any(out in read for out in node.output)]
+        if not unused:
+            break
+        for node in unused:
+            graph.node.remove(node)
+    read = {name for node in graph.node for name in node.input}
+    for tensor in [t for t in graph.initializer if t.name not in read]:
+        graph.initializer.remove(tensor)

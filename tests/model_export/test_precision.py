@@ -38,6 +38,11 @@ def test_smoothing_is_exact_in_fp32() -> None:
         n for n in smoothed.graph.node if n.op_type == "MatMul" and n.input[0].endswith(".smoothed")
     ]
     assert len(readers) == 13 and len(muls) == 9  # Q, K and V share one
+    # each application reads weights of its own: the Identity aliases of the shared block's
+    # weights are gone, and so is every initialiser that nothing reads
+    assert not [n for n in smoothed.graph.node if n.op_type == "Identity"]
+    read = {name for node in smoothed.graph.node for name in node.input}
+    assert all(tensor.name in read for tensor in smoothed.graph.initializer)
 
 
 @pytest.mark.parametrize("precision", ["int8", "fp16"])
@@ -56,3 +61,14 @@ def test_the_shipped_copies_match_their_recorded_parity(precision: str) -> None:
     assert parity.max_abs_priority <= copy.parity["max_abs_priority"]
     if precision == "fp16":  # within the tolerance: what the service's `auto` relies on
         assert copy.parity["max_abs_logfold"] <= copy.parity["logfold_tolerance"]
+
+
+def test_the_int8_copy_quantises_the_block_products_only() -> None:
+    """The token projection and the 12 weight MatMuls of the two block applications run in int8;
+    the head and the embedding tables stay fp32 (``INT8_KEEP_FP32``)."""
+    copy = next(c for c in DEMO.reduced_precision if c.precision == "int8")
+    graph = onnx.load(str(DEMO_MODEL_DIR / copy.file)).graph
+    integer_products = [n for n in graph.node if n.op_type == "MatMulInteger"]
+    assert len(integer_products) == 13
+    assert all(n.name.startswith("/encoder/") for n in integer_products)
+    assert not [n for n in graph.node if n.op_type == "DequantizeLinear"]  # no int8 tables

@@ -40,9 +40,12 @@ def test_reduced_precision_without_a_copy_says_how_to_make_one() -> None:
 
 
 def _logfold(client: TestClient) -> tuple[dict[str, object], np.ndarray]:
+    """The model named and the logfold per feature, in the manifest's order (results list the
+    features by |logfold|, which differs between precisions)."""
     body = client.post("/score", json={"variants": ["20:1292033:C:T"]}).json()
     (result,) = body["results"]
-    return body["model"], np.array([f["logfold"] for f in result["features"]])
+    by_name = {f["name"]: f["logfold"] for f in result["features"]}
+    return body["model"], np.array([by_name[feature.name] for feature in DEMO.features])
 
 
 def test_the_int8_copy_serves_and_is_named_in_results_models_and_readiness() -> None:
@@ -58,8 +61,7 @@ def test_the_int8_copy_serves_and_is_named_in_results_models_and_readiness() -> 
     assert described["precision"] == "int8" and described["provider"] == "CPUExecutionProvider"
     assert described["precision_parity"]["max_abs_logfold"] == int8.parity["max_abs_logfold"]
     assert ready["precision"] == "int8" and ready["provider"] == "CPUExecutionProvider"
-    # int8 noise, of the order of the recorded parity (a maximum over 200 SNVs batched, not a
-    # bound: this variant alone in its call is quantised with its own activation scale; demo
-    # 0.4.0: 0.23 against a recorded 0.11)
+    # int8 noise, within the recorded parity (a maximum over 200 SNVs batched; this variant is
+    # alone in its call, quantised with its own activation scale: 0.037 against 0.073)
     difference = np.abs(int8_logfold - fp32_logfold).max()
-    assert 0 < difference <= 3 * int8.parity["max_abs_logfold"]
+    assert 0 < difference <= int8.parity["max_abs_logfold"]
