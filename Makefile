@@ -27,7 +27,8 @@ lint:
 # Rebuild the committed demo model from registry packages: `make -j2 demo-model` (about 2 h 30 min
 # on this project's 2-core CPU). Pretraining, fine-tuning and the head refit run on one thread
 # each, so the weights do not depend on the machine's core count; with -j2 pretraining and the
-# from-scratch fine-tune run side by side, and so do the two head refits. The recipe is logoscore-train's defaults; others: PRETRAIN_FLAGS / FINETUNE_FLAGS.
+# from-scratch fine-tune run side by side, and so do the two head refits. The recipe is
+# logoscore-train's defaults; others: PRETRAIN_FLAGS / FINETUNE_FLAGS.
 DEMO_FASTA := models/reference/GRCh37_chr20_1-6000000.fa
 DEMO_VERSION := 0.5.0
 ART := artifacts

@@ -36,9 +36,11 @@ from core.scoring import VariantEffects, variant_effects
 from core.windows import AlleleWindows, WindowSpec, allele_windows, reverse_complement
 
 _BASES = "ACGT"
-FP16_KEEP_FP32 = ("/head/Gemm", "/Sigmoid")
-"""Node names of the head in graphs exported by ``model_export.onnx_export``."""
-INT8_KEEP_FP32 = ("/head/Gemm", "/head/Gemm_MatMul")
+HEAD_GEMM = "/head/Gemm"
+"""The head's node in graphs exported by ``model_export.onnx_export``."""
+FP16_KEEP_FP32 = (HEAD_GEMM, "/Sigmoid")
+"""The head and its sigmoid."""
+INT8_KEEP_FP32 = (HEAD_GEMM, f"{HEAD_GEMM}_MatMul")
 """The weight product the int8 copy leaves in fp32: the head, which reads ``[cls, mean]``
 concatenated (two parts of different scales under one activation scale) and costs 0.01% of the
 model's multiply-adds; in int8 it doubled the median logfold error (``bench/RESULTS.md``).

@@ -14,8 +14,8 @@ frame each (as fine-tuning draws them); a logistic regression per refitted featu
 (``training.logistic``, one shared scale, so the penalty keeps the raw weights small and the
 head as robust to int8 and fp16 rounding as the fine-tuned one) is fitted on ``[cls, mean]`` of
 those hidden states, and its weights, with the standardisation folded in, become those
-features' rows of a ``cls+mean`` head. The
-encoder is unchanged; the exported graph gains one ReduceMean and a Concat.
+features' rows of a ``cls+mean`` head. The encoder is unchanged; the exported graph gains one
+ReduceMean and a Concat.
 """
 
 import logging
@@ -35,7 +35,7 @@ from training.batches import training_tokens
 from training.data.samples import Samples
 from training.device import device_of
 from training.logistic import StandardisedLogistic
-from training.model import LogoModel
+from training.model import LogoModel, cls_and_mean
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def head_inputs_of_bins(
             reference, samples, indices[offset : offset + batch_windows], spec, rng
         )
         hidden = model.encoder(torch.from_numpy(draw.tokens).to(device_of(model)))  # B T C
-        rows.append(torch.cat([hidden[:, 0], hidden.mean(dim=1)], dim=-1).float().cpu().numpy())
+        rows.append(cls_and_mean(hidden).float().cpu().numpy())
     return np.concatenate(rows)
 
 

@@ -20,6 +20,11 @@ from core.kmers import ALPHABET, PAD, SPECIAL_TOKENS
 HEAD_INPUTS = ("cls", "cls+mean")
 
 
+def cls_and_mean(hidden: Tensor) -> Tensor:
+    """``[cls, mean of all hidden states]`` of hidden states ``(B, T, C)``: ``(B, 2C)``."""
+    return torch.cat([hidden[:, 0], hidden.mean(dim=1)], dim=-1)
+
+
 @dataclass(frozen=True)
 class LogoConfig:
     vocab_size: int
@@ -183,7 +188,7 @@ class LogoModel(nn.Module):
         ``cls+mean``."""
         if self.config.head_input == "cls":
             return hidden[:, 0]
-        return torch.cat([hidden[:, 0], hidden.mean(dim=1)], dim=-1)
+        return cls_and_mean(hidden)
 
     def forward(self, tokens: Tensor) -> Tensor:
         """Logits ``(B, N)`` for tokens ``(B, T)``."""
