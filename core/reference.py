@@ -7,15 +7,19 @@ A record named like samtools' region output, ``CONTIG:START-END`` (1-based, incl
 slice of ``CONTIG`` kept at its true coordinates: the demo reference holds ``>20:1-6000000``, so
 ``20:1292033`` reads the base at true position 1,292,033 and positions outside the slice are out
 of bounds. All coordinates here are 0-based half-open on the true contig.
+
+A reference is identified by its sequences (``core.reference_identity``: refget digests per
+record and a seqcol digest of the whole), never by its file name.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from pyfaidx import Fasta
+
+from core.reference_identity import SequenceCollection, cached_collection
 
 _SLICE_RECORD = re.compile(r"^(?P<contig>.+):(?P<start>\d+)-(?P<end>\d+)$")
 _MITOCHONDRIAL = ("MT", "M", "chrM", "chrMT")
@@ -51,8 +55,6 @@ class ReferenceGenome:
         self.spans: dict[str, ContigSpan] = {}
         for record, entry in self._fasta.faidx.index.items():
             self.spans.setdefault(*_span_item(record, int(entry.rlen)))
-        index_path = Path(f"{path}.fai")
-        self.index_sha256 = hashlib.sha256(index_path.read_bytes()).hexdigest()
 
     def resolve(self, chrom: str) -> str | None:
         """The reference's name for ``chrom`` (aliases tried), or ``None`` if it has none."""
@@ -79,21 +81,17 @@ class ReferenceGenome:
         return str(self._fasta[span.record][start - span.start : end - span.start])
 
     @cached_property
-    def digest(self) -> str:
-        """sha256 of the FASTA's bytes, read on first use (about 2 s per GB): cached scores
-        never outlive a change of a single base."""
-        return _content_sha256(self.path)
+    def identity(self) -> SequenceCollection:
+        """The sequence collection of the FASTA's records (read once per file and cached):
+        cached scores and jobs never outlive a change of a single base."""
+        lengths = {record: int(entry.rlen) for record, entry in self._fasta.faidx.index.items()}
+        return cached_collection(self.path, lengths, self._read_record)
+
+    def _read_record(self, record: str, start: int, end: int) -> str:
+        return str(self._fasta[record][start:end])
 
     def close(self) -> None:
         self._fasta.close()
-
-
-def _content_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def contig_aliases(chrom: str) -> list[str]:

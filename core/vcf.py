@@ -1,34 +1,45 @@
-"""Variants from VCF and bgzipped VCF files, streamed record by record.
+"""Variants from VCF and bgzipped VCF files, streamed record by record, within limits.
 
-The header is read and checked by cyvcf2 (htslib): a file it cannot open as VCF is refused as a
-whole. Records are then read as text lines, one at a time: htslib stops at the first record it
-cannot parse (``[E::vcf_parse] Could not parse the position``) and every later variant would be
-lost, while here a malformed line becomes one ``invalid`` input that names its line number and
-the lines after it are read as usual. Only CHROM, POS, ID, REF and ALT are read; sample columns
-are kept as text for the annotated VCF and never parsed or logged.
+Lines are read through ``core.input_limits.bounded_lines``: every limit (decompressed bytes, line
+length, header lines, variants, deadline) is enforced while reading, and a file past one is
+refused at that point. The header lines are then checked by cyvcf2 (htslib): a header it cannot
+parse is refused as a whole. htslib's own messages are switched off, since they quote the
+offending header line or sample name; the refusal says what to check without quoting the input.
+Records are read as text lines, one at a time: htslib stops at the first record it cannot parse
+and every later variant would be lost, while here a malformed line becomes one ``invalid`` input
+that names its line number and the lines after it are read as usual. Only CHROM, POS, ID, REF
+and ALT are read; sample columns are kept as text for the annotated VCF and never parsed or
+logged.
 
 Each ALT of a record becomes its own ``Variant`` whose ``origin`` names the record (its ordinal,
 its 1-based line number in the file and its ID). Lines need the five columns CHROM POS ID REF
 ALT; QUAL, FILTER and INFO may be missing (DeepSEA-style five-column files), sample columns
-need all eight.
+need all eight. Line numbers are the file's own: blank lines count.
 """
 
+import ctypes
 import gzip
-import io
+import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import cyvcf2.cyvcf2
 from cyvcf2 import VCF
 
+from core.input_limits import UNBOUNDED, InputLimitError, ReadLimits, bounded_lines
 from core.variants import InvalidInput, Origin, ParsedInput, variant_from_fields
 
 REQUIRED_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT")
 _TEXT_PREVIEW = 40
 """Characters of an unreadable line kept in its origin: enough to find it, never a genotype."""
+_HTS_LOG_OFF = 0
+
+# htslib prints header lines and sample names it objects to on stderr; none may reach a log
+ctypes.CDLL(cyvcf2.cyvcf2.__file__).hts_set_log_level(_HTS_LOG_OFF)
 
 
 class VcfReadError(ValueError):
@@ -57,83 +68,126 @@ class VcfRecord:
     cannot be written back as one."""
 
 
+_GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
 class VcfReader:
     """A VCF opened for streaming: ``header`` lines first, then ``records()`` once."""
 
     def __init__(
-        self, handle: IO[str], header: list[str], raw: IO[bytes], size: int, name: str
+        self,
+        lines: Iterator[tuple[int, str]],
+        header: list[str],
+        position: "_Position",
+        limits: ReadLimits,
+        name: str,
     ) -> None:
         self.header = header
         self.name = name
-        self._handle = handle
-        self._raw = raw
-        self._size = size
+        self._lines = lines
+        self._position = position
+        self._limits = limits
 
     def fraction_read(self) -> float:
         """How far into the file (compressed bytes for a VCF.gz) reading has got, 0 to 1."""
-        return min(1.0, self._raw.tell() / self._size) if self._size else 1.0
+        return self._position.fraction()
 
     def records(self) -> Iterator[VcfRecord]:
-        """The data lines in file order; ``VcfTruncatedError`` where the gzip stream breaks."""
-        line_number = len(self.header)
+        """The data lines in file order; ``VcfTruncatedError`` where the gzip stream breaks,
+        ``InputLimitError`` where the input passes a limit."""
         index = 0
-        lines = iter(self._handle)
-        while True:
-            try:
-                raw = next(lines)
-            except StopIteration:
-                return
-            except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-                raise VcfTruncatedError(
-                    f"{self.name} is cut off or damaged after line {line_number} (gzip: "
-                    f"{error}); the rest of its variants cannot be read: send the whole file "
-                    "again (check its size or md5sum against the original)"
-                ) from error
-            line_number += 1
-            text = raw.rstrip("\r\n")
-            if not text.strip():
-                continue
-            yield parse_record(text, index, line_number)
-            index += 1
+        variants = 0
+        limit = self._limits.max_variants
+        line_number = len(self.header)
+        with _gzip_errors_named(self.name, lambda: line_number):
+            for line_number, text in self._lines:
+                record = parse_record(text, index, line_number) if text.strip() else None
+                variants += len(record.inputs) if record is not None else 1
+                if limit is not None and variants > limit:
+                    raise InputLimitError(
+                        "max_variants",
+                        limit,
+                        f"the input holds more than {limit:,} variants (each blank line counts "
+                        f"one); reading stopped at line {line_number}",
+                    )
+                if record is not None:
+                    yield record
+                    index += 1
+
+
+@dataclass
+class _Position:
+    raw: IO[bytes]
+    size: int
+
+    def fraction(self) -> float:
+        return min(1.0, self.raw.tell() / self.size) if self.size else 1.0
 
 
 @contextmanager
-def open_vcf(path: Path) -> Iterator[VcfReader]:
-    """Open a VCF or bgzipped VCF (detected by content); refuses a file that is not VCF."""
-    _check_header(path)
+def _gzip_errors_named(name: str, last_line: Callable[[], int]) -> Iterator[None]:
+    try:
+        yield
+    except _GZIP_ERRORS as error:
+        raise VcfTruncatedError(
+            f"{name} is cut off or damaged after line {last_line()} (gzip: {error}); the rest "
+            "of its variants cannot be read: send the whole file again (check its size or "
+            "md5sum against the original)"
+        ) from error
+
+
+@contextmanager
+def open_vcf(path: Path, limits: ReadLimits = UNBOUNDED) -> Iterator[VcfReader]:
+    """Open a VCF or bgzipped VCF (detected by content) within ``limits``; refuses a file that
+    is not VCF (``VcfReadError``) or that passes a limit (``InputLimitError``)."""
     with path.open("rb") as raw:
         compressed = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
         binary = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-        with io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline="") as handle:
-            header = _read_header(handle, path.name)
-            yield VcfReader(handle, header, raw, path.stat().st_size, path.name)
+        lines = bounded_lines(binary, limits)
+        with _gzip_errors_named(path.name, lambda: 0):
+            header = _read_header(lines, path.name, limits)
+        _check_header(header, path.name)
+        yield VcfReader(lines, header, _Position(raw, path.stat().st_size), limits, path.name)
 
 
-def read_vcf(path: Path) -> Iterator[ParsedInput]:
+def read_vcf(path: Path, limits: ReadLimits = UNBOUNDED) -> Iterator[ParsedInput]:
     """Every ALT of every record of the VCF at ``path``, in file order."""
-    with open_vcf(path) as reader:
+    with open_vcf(path, limits) as reader:
         for record in reader.records():
             yield from record.inputs
 
 
-def _check_header(path: Path) -> None:
-    try:
-        vcf = VCF(str(path), lazy=True, threads=1)
-    except Exception as error:  # cyvcf2 raises a bare Exception for a header it cannot parse
-        raise VcfReadError(
-            f"cannot read {path.name} as VCF ({str(error).replace(str(path), path.name)}); "
-            "give a VCF or bgzipped VCF with a '#CHROM POS ID REF ALT ...' header"
-        ) from error
-    vcf.close()
+def _check_header(header: list[str], name: str) -> None:
+    """htslib's verdict on the header lines (only they are handed to it, so its reading is
+    bounded by the limits already applied); its messages are never passed on."""
+    with tempfile.NamedTemporaryFile("w", suffix=".vcf", encoding="utf-8") as copy:
+        copy.write("\n".join(header) + "\n")
+        copy.flush()
+        try:
+            vcf = VCF(copy.name, lazy=True, threads=1)
+        except Exception:  # cyvcf2 raises a bare Exception for a header it refuses
+            raise VcfReadError(
+                f"cannot read {name} as VCF: htslib cannot parse its header lines; check that "
+                "every ## line is complete (e.g. ##INFO=<ID=..,Number=..,Type=..,"
+                'Description="..">), that the #CHROM line is tab-separated and that sample '
+                "names are unique"
+            ) from None
+        vcf.close()
 
 
-def _read_header(handle: IO[str], name: str) -> list[str]:
-    """Header lines up to and including ``#CHROM``; the handle is left at the first record."""
+def _read_header(lines: Iterator[tuple[int, str]], name: str, limits: ReadLimits) -> list[str]:
+    """Header lines up to and including ``#CHROM``; ``lines`` is left at the first record."""
     header: list[str] = []
-    for raw in handle:
-        text = raw.rstrip("\r\n")
+    limit = limits.max_header_lines
+    for number, text in lines:
         header.append(text)
+        if limit is not None and number > limit:
+            raise InputLimitError(
+                "max_header_lines",
+                limit,
+                f"the header has more than {limit:,} lines; reading stopped there",
+            )
         if text.startswith("#CHROM"):
             columns = tuple(text.split("\t")[: len(REQUIRED_COLUMNS)])
             if columns != REQUIRED_COLUMNS:
@@ -145,8 +199,8 @@ def _read_header(handle: IO[str], name: str) -> list[str]:
         if not text.startswith("##"):
             break
     raise VcfReadError(
-        f"{name} has no '#CHROM POS ID REF ALT ...' column header before its records; "
-        "add one (tab-separated) after the ## lines"
+        f"{name} has no '#CHROM POS ID REF ALT ...' column header before its records: give a "
+        "VCF or bgzipped VCF, its ## lines then the tab-separated #CHROM line"
     )
 
 

@@ -1,7 +1,13 @@
 """Access control: optional API keys, stored as hashes, and per-key request quotas.
 
 Keys: ``LOGOSCORE_API_KEYS_FILE`` names a file of lines ``<name> <sha256 of the key>``
-(``logoscore hash-key NAME`` reads a key on stdin and prints its line; ``#`` starts a comment).
+(``logoscore hash-key NAME`` reads a key on stdin and prints its line; ``#`` starts a comment),
+optionally followed by the word ``admin``.
+
+Tenancy: a batch job belongs to the key that submitted it (its name); every other key gets the
+same 404 as for a job that never existed, and an ``Idempotency-Key`` is scoped to its key. An
+``admin`` key (an operator) sees and deletes every job. Without a key file every caller is the
+one owner ``OPEN_OWNER``. The score cache is shared: a score is not personal data.
 With it set, the scoring, job and model routes need the header ``X-API-Key``; ``/health/*``,
 ``/metrics`` and the docs stay open. Without it the service is open (the embedded default).
 Only hashes are held; a request's key is hashed and looked up by its hash; logs and metrics
@@ -32,6 +38,9 @@ from service.keys import hash_key
 logger = logging.getLogger(__name__)
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+ADMIN = "admin"
+OPEN_OWNER = "open"
+"""The owner of every job when the service is open (no key file)."""
 
 API_KEY_HEADER = "X-API-Key"
 _api_key = APIKeyHeader(
@@ -45,25 +54,41 @@ class KeyFileError(ValueError):
     """An API key file that cannot be read."""
 
 
-def load_keys(path: Path) -> dict[str, str]:
-    """``{sha256: name}`` from a key file (see the module docstring)."""
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the key's name, and whether it is an operator's."""
+
+    name: str
+    admin: bool = False
+
+    def may_see(self, owner: str) -> bool:
+        return self.admin or owner == self.name
+
+
+def load_keys(path: Path) -> dict[str, Caller]:
+    """``{sha256: caller}`` from a key file (see the module docstring)."""
     try:
         lines = path.read_text().splitlines()
     except OSError as error:
         raise KeyFileError(f"cannot read LOGOSCORE_API_KEYS_FILE {path}: {error}") from error
-    keys: dict[str, str] = {}
+    keys: dict[str, Caller] = {}
     for number, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()
         if not text:
             continue
         fields = text.split()
-        digest = fields[-1].lower()
-        if len(fields) != 2 or not _SHA256_HEX.fullmatch(digest):
+        digest = fields[1].lower() if len(fields) > 1 else ""
+        admin = fields[2:] == [ADMIN]
+        if (
+            len(fields) not in (2, 3)
+            or not _SHA256_HEX.fullmatch(digest)
+            or (fields[2:3] and not admin)
+        ):
             raise KeyFileError(
-                f"{path} line {number}: expected '<name> <sha256 hex>'; make the line with "
-                "`logoscore hash-key NAME` (it reads the key on stdin)"
+                f"{path} line {number}: expected '<name> <sha256 hex>' or '<name> <sha256 hex> "
+                "admin'; make the line with `logoscore hash-key NAME` (it reads the key on stdin)"
             )
-        keys[digest] = fields[0]
+        keys[digest] = Caller(fields[0], admin)
     if not keys:
         raise KeyFileError(f"{path} holds no keys; add lines made by `logoscore hash-key NAME`")
     return keys
@@ -120,17 +145,17 @@ class RedisQuotaCounter:
 
 @dataclass(frozen=True)
 class AccessPolicy:
-    """Who may call, and how often: ``keys`` maps sha256 -> name; ``quota`` requests per
+    """Who may call, and how often: ``keys`` maps sha256 -> caller; ``quota`` requests per
     window per key (0: no quota)."""
 
-    keys: dict[str, str]
+    keys: dict[str, Caller]
     quota: int
     counter: QuotaCounter
 
-    def name_for(self, key: str | None) -> str:
-        name = self.keys.get(hash_key(key)) if key else None
-        if name is not None:
-            return name
+    def caller_for(self, key: str | None) -> Caller:
+        caller = self.keys.get(hash_key(key)) if key else None
+        if caller is not None:
+            return caller
         raise HTTPException(
             401,
             f"missing or unknown API key: send your key in the {API_KEY_HEADER} header "
@@ -169,7 +194,14 @@ def require_access(request: Request, key: Annotated[str | None, Security(_api_ke
     """Dependency of the guarded routes: a known key within its quota, when keys are set."""
     policy: AccessPolicy | None = getattr(request.app.state, "access", None)
     if policy is None:
+        request.state.caller = Caller(OPEN_OWNER)
         return
-    name = policy.name_for(key)
-    policy.count(name)
-    request.state.key_name = name
+    caller = policy.caller_for(key)
+    policy.count(caller.name)
+    request.state.caller = caller
+
+
+def get_caller(request: Request) -> Caller:
+    """The caller ``require_access`` found (the guarded routes only)."""
+    caller: Caller = request.state.caller
+    return caller

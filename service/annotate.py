@@ -4,13 +4,16 @@ chunk of variants at a time (memory stays flat however long the file).
 Up to ``IN_FLIGHT`` chunks are scored at once on a small thread pool: while one chunk is in
 the model call (onnxruntime releases the GIL; on a GPU the call is mostly waiting), the next
 one is read, normalised and tokenized, and the previous one written. Results still come out in
-input order.
+input order. With a ``deadline`` (``time.monotonic()``), no chunk starts after it: work for a
+request that timed out stops within one chunk.
 """
 
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from core.input_limits import check_deadline
+from core.variants import ParsedInput
 from core.vcf import VcfRecord
 from service.engine import ScoringEngine, VariantScore
 
@@ -43,12 +46,17 @@ def _score(engine: ScoringEngine, records: Chunk) -> list[list[VariantScore]]:
 
 
 def scored_records(
-    engine: ScoringEngine, records: Iterable[VcfRecord], chunk_variants: int = CHUNK_VARIANTS
+    engine: ScoringEngine,
+    records: Iterable[VcfRecord],
+    chunk_variants: int = CHUNK_VARIANTS,
+    deadline: float | None = None,
 ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
-    """Each record with one score per input (per ALT), in order."""
+    """Each record with one score per input (per ALT), in order; ``DeadlinePassedError`` once
+    ``deadline`` has passed."""
     with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="score") as pool:
         in_flight: deque[tuple[Chunk, Future[list[list[VariantScore]]]]] = deque()
         for chunk in _chunks(records, chunk_variants):
+            check_deadline(deadline)
             in_flight.append((chunk, pool.submit(_score, engine, chunk)))
             if len(in_flight) > IN_FLIGHT:
                 done, scores = in_flight.popleft()
@@ -56,3 +64,15 @@ def scored_records(
         while in_flight:
             done, scores = in_flight.popleft()
             yield from zip(done, scores.result(), strict=True)
+
+
+def scored_inputs(
+    engine: ScoringEngine, inputs: list[ParsedInput], deadline: float | None = None
+) -> list[VariantScore]:
+    """One score per input, in order, ``CHUNK_VARIANTS`` at a time; ``DeadlinePassedError``
+    once ``deadline`` has passed."""
+    scores: list[VariantScore] = []
+    for start in range(0, len(inputs), CHUNK_VARIANTS):
+        check_deadline(deadline)
+        scores += engine.score(inputs[start : start + CHUNK_VARIANTS])
+    return scores

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import redis
 
+from core.input_limits import InputLimitError, ReadLimits
 from core.regions import parse_region
 from core.status import StatusTally
 from core.vcf import VcfReadError, VcfTruncatedError, open_vcf, read_vcf
@@ -38,11 +39,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from service.main import create_app
+    from service.server import serve
 
-    uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port, log_level="info")
+    settings = _settings(args)
+    serve(create_app(settings), settings, args.host, args.port)
     return 0
 
 
@@ -62,7 +63,10 @@ def run_score(args: argparse.Namespace) -> int:
     left_out: list[int] = []
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
-        with open_vcf(args.input) as reader, open_text_output(args.output, bgzipped) as out:
+        limits = ReadLimits(
+            max_line_bytes=settings.max_line_bytes, max_header_lines=settings.max_header_lines
+        )
+        with open_vcf(args.input, limits) as reader, open_text_output(args.output, bgzipped) as out:
             writer = result_writer(output_format, view, provenance, reader.header)
             out.write(writer.header([]))
             for records, (record, scores) in enumerate(scored_records(engine, reader.records()), 1):
@@ -87,6 +91,9 @@ def run_score(args: argparse.Namespace) -> int:
         return _fail(f"{error}; {args.output} is incomplete", 1)
     except VcfReadError as error:
         return _fail(str(error), 1)
+    except InputLimitError as error:
+        setting = f"LOGOSCORE_{error.limit.upper()}"
+        return _fail(f"{args.input}: {error} (raise it with {setting})", 1)
     if progress is not None:
         progress.finish()
     counts = ", ".join(f"{count} {status}" for status, count in tally.summary().items() if count)

@@ -50,7 +50,9 @@ class ScoringEngine:
         self.spec = model.manifest.window
         self.max_allele_length = max_allele_length
         self.cache = cache
-        self.namespace = cache_namespace(model.manifest_sha256, model.file.sha256, reference.digest)
+        self.namespace = cache_namespace(
+            model.manifest_sha256, model.file.sha256, reference.identity.digest
+        )
 
     def score(self, inputs: list[ParsedInput]) -> list[VariantScore]:
         """One score per input, same order; a rejected input never affects the others."""

@@ -1,10 +1,12 @@
 """Request bodies and uploads -> parsed inputs (``core.variants``), one record per item."""
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from core.input_limits import ReadLimits
 from core.variants import Origin, ParsedInput, parse_variant_string, variant_from_fields
 from core.vcf import VcfRecord, open_vcf
 from service.schemas import VariantObject
@@ -26,29 +28,14 @@ def parse_request_variants(items: list[str | VariantObject]) -> list[ParsedInput
     return parsed
 
 
-class TooManyVariantsError(ValueError):
-    """An upload with more variants than a synchronous request may hold."""
-
-
 def read_vcf_upload(
-    upload: BinaryIO, work_dir: Path, max_variants: int
+    upload: BinaryIO, work_dir: Path, limits: ReadLimits
 ) -> tuple[list[str], list[VcfRecord]]:
-    """Header lines and records of an uploaded VCF or VCF.gz (compression detected by content);
-    ``TooManyVariantsError`` past ``max_variants`` ALTs, ``VcfReadError`` if it is not VCF."""
+    """Header lines and records of an uploaded VCF or VCF.gz (compression detected by content),
+    read within ``limits`` (``InputLimitError`` past one); ``VcfReadError`` if it is not VCF."""
     path = save_upload(upload, work_dir)
-    records: list[VcfRecord] = []
-    variants = 0
-    with open_vcf(path) as reader:
-        for record in reader.records():
-            variants += len(record.inputs)
-            if variants > max_variants:
-                raise TooManyVariantsError(
-                    f"the upload holds more than the {max_variants} variants a synchronous "
-                    "request may hold; submit it as a batch job (POST /jobs), split it, or "
-                    "score it offline (logoscore score)"
-                )
-            records.append(record)
-        return reader.header, records
+    with open_vcf(path, limits) as reader:
+        return reader.header, list(reader.records())
 
 
 def save_upload(upload: BinaryIO, work_dir: Path) -> Path:
@@ -61,5 +48,32 @@ def save_upload(upload: BinaryIO, work_dir: Path) -> Path:
     return path
 
 
+_UPLOAD_PREFIX = "logoscore-upload-"
+
+
 def temporary_directory() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="logoscore-upload-")
+    """A directory for one upload, named after this process so that a later start can tell
+    a crashed process's leftovers from a live one's."""
+    return tempfile.TemporaryDirectory(prefix=f"{_UPLOAD_PREFIX}{os.getpid()}-")
+
+
+def remove_upload_leftovers() -> int:
+    """Delete upload directories of processes that no longer run (a crash, a SIGKILL);
+    returns how many were removed."""
+    removed = 0
+    for path in Path(tempfile.gettempdir()).glob(f"{_UPLOAD_PREFIX}*"):
+        pid = path.name[len(_UPLOAD_PREFIX) :].split("-", 1)[0]
+        if path.is_dir() and not (pid.isdigit() and _running(int(pid))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

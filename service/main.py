@@ -13,7 +13,8 @@ from fastapi_offline import FastAPIOffline
 
 from service.access import open_policy, require_access
 from service.engine import open_engine
-from service.jobs.setup import close_jobs, open_jobs
+from service.inputs import remove_upload_leftovers
+from service.jobs.setup import open_jobs
 from service.limits import BodySizeLimit, request_timeout
 from service.redis_errors import redis_reply
 from service.routes import examples, health, jobs, metrics, models, score
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = active
+        if removed := remove_upload_leftovers():
+            logger.info("removed %d upload directories left by stopped processes", removed)
         engine = open_engine(active)
         model, reference = engine.model, engine.reference
         model.enable_batching(active.batch_wait_ms / 1000)
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.engine = None
-            close_jobs(app.state.job_runner)
+            app.state.job_runner.close()
             model.close()
             reference.close()
 

@@ -31,7 +31,7 @@ def model_info(model: OnnxModel) -> ModelInfo:
 def reference_info(reference: ReferenceGenome) -> ReferenceInfo:
     return ReferenceInfo(
         file=reference.path.name,
-        index_sha256=reference.index_sha256,
+        digest=reference.identity.digest,
         contigs=sorted(reference.spans),
     )
 

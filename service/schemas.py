@@ -57,8 +57,11 @@ class ModelInfo(BaseModel):
 
 
 class ReferenceInfo(BaseModel):
-    file: str
-    index_sha256: str
+    file: str = Field(description="the FASTA's file name (a label: the digest identifies it)")
+    digest: str = Field(
+        description="GA4GH sequence-collection (seqcol) digest of the FASTA's names, lengths "
+        "and sequences: equal for the same bases, whatever the file's name or line width"
+    )
     contigs: list[str]
 
 

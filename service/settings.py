@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     batch_wait_ms: float = 5.0
     """How long the service's micro-batcher holds a part-full call open for other requests."""
     max_variants_per_request: int = 10_000
+    """Variants (ALTs; a blank line counts one) in one synchronous request."""
+    max_variants_per_job: int = 10_000_000
+    """Variants (ALTs; a blank line counts one) in one batch job: a genome's VCF fits."""
+    max_bytes_per_request: int = 256 << 20
+    """Decompressed bytes of one synchronous upload, counted while it inflates."""
+    max_bytes_per_job: int = 4 << 30
+    """Decompressed bytes of one job's VCF, counted while it inflates."""
+    max_line_bytes: int = 8 << 20
+    """Bytes in one line of an upload (a record with its sample columns, or a header line)."""
+    max_header_lines: int = 100_000
+    """Header lines of an upload (a whole-genome contig list with alt contigs is ~3,400)."""
     max_allele_length: int = DEFAULT_MAX_ALLELE_LENGTH
     """Longest REF or ALT scored; longer ones get the status ``too_long``."""
     redis_url: str | None = Field(
@@ -53,6 +64,9 @@ class Settings(BaseSettings):
     """Scores the in-process cache holds (about 2 KB each with the demo's 45 features)."""
     job_ttl_seconds: int = 7 * 24 * 3600
     """How long a batch job, its input and its result are kept."""
+    job_store_capacity: int = 100
+    """Jobs the in-process job store (no Redis) keeps; past it the oldest finished or failed
+    job is dropped, and a submission finding only unfinished jobs gets 503."""
     job_chunk_variants: int = 200
     """Input ALTs per job chunk: the unit a worker scores, and retries if it dies."""
     worker_maintenance_seconds: int = 60
@@ -66,5 +80,13 @@ class Settings(BaseSettings):
     """Largest request body (a VCF upload) accepted; larger ones get 413."""
     request_timeout_seconds: float = 120.0
     """Longest wait for a response to begin; past it 504 pointing to POST /jobs."""
+    header_timeout_seconds: float = 10.0
+    """Longest a connection may take to send a request head (``service.server``)."""
+    keep_alive_seconds: int = 5
+    """How long an idle keep-alive connection stays open."""
+    max_connections: int = 200
+    """Open connections or running requests past which a request gets 503 at once."""
+    shutdown_timeout_seconds: int = 5
+    """How long running requests get to end after SIGTERM."""
     cors_origins: list[str] = []
     """Origins browsers may call the API from (JSON list); empty: none."""

@@ -1,6 +1,7 @@
 """Splitting a job's VCF into chunks, scoring one chunk, and merging the chunks' outputs."""
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
 
 from core.status import Status, StatusTally
 from core.vcf import VcfRecord, parse_record
@@ -13,17 +14,18 @@ from service.outputs.provenance import Provenance
 from service.outputs.writers import ResultWriter, result_writer
 from service.selection import result_view
 
+logger = logging.getLogger(__name__)
+
 STREAMED_FORMATS = (OutputFormat.VCF, OutputFormat.TSV, OutputFormat.NDJSON)
 
 
 class ModelMismatchError(RuntimeError):
-    """A worker serving another model than the one the job was submitted to."""
+    """A worker serving another model or reference than the job was submitted to."""
 
 
-def split_records(records: Iterable[VcfRecord], chunk_variants: int) -> list[ChunkInput]:
+def split_records(records: Iterable[VcfRecord], chunk_variants: int) -> Iterator[ChunkInput]:
     """Consecutive records, about ``chunk_variants`` input ALTs a chunk (a record is never
-    split)."""
-    chunks: list[ChunkInput] = []
+    split), each chunk as soon as it is complete."""
     lines: list[str] = []
     numbers: list[int] = []
     first = 0
@@ -35,11 +37,10 @@ def split_records(records: Iterable[VcfRecord], chunk_variants: int) -> list[Chu
         numbers.append(record.line)
         variants += len(record.inputs)
         if variants >= chunk_variants:
-            chunks.append(ChunkInput(first, lines, numbers, variants))
+            yield ChunkInput(first, lines, numbers, variants)
             lines, numbers, variants = [], [], 0
     if lines:
-        chunks.append(ChunkInput(first, lines, numbers, variants))
-    return chunks
+        yield ChunkInput(first, lines, numbers, variants)
 
 
 def chunk_records(chunk: ChunkInput) -> list[VcfRecord]:
@@ -49,10 +50,24 @@ def chunk_records(chunk: ChunkInput) -> list[VcfRecord]:
     ]
 
 
-def writers(engine: ScoringEngine, job: JobRecord) -> dict[OutputFormat, ResultWriter]:
+def writers(
+    engine: ScoringEngine, job: JobRecord, header: list[str]
+) -> dict[OutputFormat, ResultWriter]:
     view = result_view(engine.model.manifest, job.features, job.top_k)
     provenance = Provenance.of(engine.model, engine.reference)
-    return {f: result_writer(f, view, provenance, job.vcf_header) for f in STREAMED_FORMATS}
+    return {f: result_writer(f, view, provenance, header) for f in STREAMED_FORMATS}
+
+
+def check_identity(engine: ScoringEngine, job: JobRecord) -> None:
+    """``ModelMismatchError`` unless ``engine`` runs the job's model on the job's reference."""
+    model, reference = engine.model.file, engine.reference
+    if (model.sha256, reference.identity.digest) != (job.model_sha256, job.reference_digest):
+        raise ModelMismatchError(
+            f"this worker runs model file {model.sha256[:12]} ({model.precision}) on reference "
+            f"{reference.identity.digest}; job {job.id} was submitted to model "
+            f"{job.model_sha256[:12]} on reference {job.reference_digest}: run workers with "
+            "the API's model, LOGOSCORE_PRECISION and reference FASTA"
+        )
 
 
 def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: int) -> None:
@@ -61,15 +76,10 @@ def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: in
     job = store.record(job_id)
     if job is None:
         return
-    if engine.model.file.sha256 != job.model_sha256:
-        raise ModelMismatchError(
-            f"this worker runs model file {engine.model.file.sha256[:12]} "
-            f"({engine.model.file.precision}), the job was submitted to {job.model_sha256[:12]}: "
-            "run workers with the API's model and LOGOSCORE_PRECISION"
-        )
+    check_identity(engine, job)
     store.mark_started(job_id)
     records = chunk_records(store.chunk(job_id, index))
-    formats = writers(engine, job)
+    formats = writers(engine, job, store.header(job_id))
     texts = dict.fromkeys(formats, "")
     tally = StatusTally()
     left_out: list[int] = []
@@ -82,12 +92,18 @@ def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: in
             texts[output_format] += writer.record(record, scores)
     counts = {status: count for status, count in tally.summary().items() if count}
     output = ChunkOutput({f.value: t for f, t in texts.items()}, counts, left_out)
-    store.save_output(job_id, index, output)
+    if not store.save_output(job_id, index, output):
+        logger.info(
+            "job %s was deleted while its chunk %d ran; the chunk's output is dropped",
+            job_id,
+            index,
+        )
 
 
 def merged_result(
     engine: ScoringEngine,
     job: JobRecord,
+    header: list[str],
     outputs: dict[int, ChunkOutput],
     output_format: OutputFormat,
 ) -> str:
@@ -98,6 +114,6 @@ def merged_result(
         for status, count in output.counts.items():
             tally.counts[Status(status)] += count
     warnings = tally.warnings(engine.model.manifest.assembly)
-    writer = writers(engine, job)[output_format]
+    writer = writers(engine, job, header)[output_format]
     body = "".join(outputs[i].texts[output_format.value] for i in sorted(outputs))
     return writer.header(warnings) + body + writer.footer(tally.summary(), warnings)

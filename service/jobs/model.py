@@ -16,10 +16,13 @@ class JobState(StrEnum):
 @dataclass(frozen=True)
 class JobRecord:
     id: str
+    owner: str
+    """The name of the API key that submitted it (``service.access``): only it sees the job."""
     created: float
     model_sha256: str
-    """The served model's ONNX sha256: a worker with another model refuses the job's chunks."""
-    vcf_header: list[str]
+    """The served model's ONNX sha256: only workers with this model take the job's chunks."""
+    reference_digest: str
+    """The reference's sequence-collection digest: only workers with this reference take them."""
     chunk_variants: list[int]
     """Input ALTs per chunk: the progress counts them."""
     features: list[str] | None = None

@@ -1,22 +1,23 @@
 """Who runs a job's chunks: RQ workers over Redis (``logoscore worker``, any number, any
 machine), or, with no Redis, a thread of the API process (the embedded default).
 
-RQ runs each chunk as its own RQ job ``<job id>-<index>`` with retries. Workers run chunks in
-their own process (``SimpleWorker``), so a chunk's entry in RQ's started registry lives for its
-timeout plus 60 s: when a worker dies mid-chunk, the next registry maintenance of any worker
-after that (every ``worker_maintenance_seconds``) finds the chunk abandoned and queues it again,
-within about ``CHUNK_TIMEOUT_SECONDS`` + 2 minutes. A chunk that failed on every try marks the
-job failed with the error.
+RQ runs each chunk as its own RQ job ``<job id>-<index>`` with retries, on a queue named after
+the model file and the reference (``queue_name``): a worker with another model or reference
+listens on another queue, so it never takes the job's chunks, which stay queued for a worker
+that matches (and a worker says at start which other queues hold chunks it cannot take).
+A chunk that failed on every try marks the job failed with the error. How a dead worker's chunk
+comes back: ``service.jobs.worker``.
 """
 
 import logging
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import redis
 from rq import Callback, Queue, Retry
-from rq.job import Job
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job, JobStatus
 
 from service.engine import ScoringEngine
 from service.jobs.chunks import process_chunk
@@ -25,10 +26,16 @@ from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-QUEUE_NAME = "logoscore"
+QUEUE_PREFIX = "logoscore"
 CHUNK_RETRIES = 3
 CHUNK_TIMEOUT_SECONDS = 300
 """A chunk (200 variants by default) takes about 15 s on 2 CPU cores."""
+
+
+def queue_name(engine: ScoringEngine) -> str:
+    """The queue of chunks for this model file (by sha256) on this reference (by digest)."""
+    model, reference = engine.model.file.sha256, engine.reference.identity.digest
+    return f"{QUEUE_PREFIX}:{model[:16]}:{reference}"
 
 
 class JobRunner(Protocol):
@@ -38,23 +45,28 @@ class JobRunner(Protocol):
 
     def queue_depth(self) -> int: ...
 
+    def close(self) -> None: ...
+
 
 class ThreadRunner:
-    """Chunks in order on one thread of this process (the engine is not shared across
-    threads while a chunk runs: the micro-batcher merges the calls)."""
+    """Chunks in order on one daemon thread of this process (the engine is not shared across
+    threads while a chunk runs: the micro-batcher merges the calls). Stopping the process never
+    waits for it: the in-process jobs go with the process."""
 
     def __init__(self, engine: ScoringEngine, store: JobStore) -> None:
         self._engine = engine
         self._store = store
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="jobs")
+        self._chunks: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
         self._pending = 0
         self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="jobs", daemon=True)
+        self._thread.start()
 
     def submit(self, job_id: str, chunks: int) -> None:
         with self._lock:
             self._pending += chunks
         for index in range(chunks):
-            self._pool.submit(self._run, job_id, index)
+            self._chunks.put((job_id, index))
 
     def cancel(self, job_id: str, chunks: int) -> None:
         """Nothing to do: a deleted job's chunks find no record and are skipped."""
@@ -63,7 +75,11 @@ class ThreadRunner:
         return self._pending
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._chunks.put(None)
+
+    def _loop(self) -> None:
+        while (item := self._chunks.get()) is not None:
+            self._run(*item)
 
     def _run(self, job_id: str, index: int) -> None:
         try:
@@ -77,8 +93,8 @@ class ThreadRunner:
 
 
 class RqRunner:
-    def __init__(self, connection: redis.Redis, job_ttl_seconds: int) -> None:
-        self._queue = Queue(QUEUE_NAME, connection=connection)
+    def __init__(self, connection: redis.Redis, job_ttl_seconds: int, name: str) -> None:
+        self._queue = Queue(name, connection=connection)
         self._ttl = job_ttl_seconds
 
     def submit(self, job_id: str, chunks: int) -> None:
@@ -96,13 +112,23 @@ class RqRunner:
             )
 
     def cancel(self, job_id: str, chunks: int) -> None:
+        """Drop the job's chunks that wait; a running one finds its job gone and its output is
+        dropped (``process_chunk``)."""
         for index in range(chunks):
-            job = self._queue.fetch_job(f"{job_id}-{index}")
-            if job is not None:
-                job.delete()
+            chunk_id = f"{job_id}-{index}"
+            self._queue.remove(chunk_id)
+            try:
+                job = Job.fetch(chunk_id, connection=self._queue.connection)
+                if job.get_status() is not JobStatus.STARTED:
+                    job.delete()
+            except (NoSuchJobError, InvalidJobOperation):
+                continue  # already gone, or ended while we looked
 
     def queue_depth(self) -> int:
         return self._queue.count
+
+    def close(self) -> None:
+        """The chunks stay in Redis for the workers."""
 
 
 def chunk_failed(job: Job, connection: redis.Redis, *exc_info: Any) -> None:

@@ -1,24 +1,17 @@
 """The job store and runner the API uses: Redis and RQ when ``REDIS_URL`` is set, this
 process's memory and a thread otherwise."""
 
-import redis
-
 from service.engine import ScoringEngine
-from service.jobs.runner import JobRunner, RqRunner, ThreadRunner
+from service.jobs.runner import JobRunner, RqRunner, ThreadRunner, queue_name
 from service.jobs.store import JobStore, MemoryJobStore, RedisJobStore
+from service.redis_client import redis_client
 from service.settings import Settings
 
 
 def open_jobs(settings: Settings, engine: ScoringEngine) -> tuple[JobStore, JobRunner]:
     if settings.redis_url:
-        connection = redis.Redis.from_url(settings.redis_url)
-        return RedisJobStore(connection, settings.job_ttl_seconds), RqRunner(
-            connection, settings.job_ttl_seconds
-        )
-    store = MemoryJobStore()
-    return store, ThreadRunner(engine, store)
-
-
-def close_jobs(runner: JobRunner) -> None:
-    if isinstance(runner, ThreadRunner):
-        runner.close()
+        connection = redis_client(settings.redis_url)
+        store = RedisJobStore(connection, settings.job_ttl_seconds)
+        return store, RqRunner(connection, settings.job_ttl_seconds, queue_name(engine))
+    memory = MemoryJobStore(settings.job_ttl_seconds, settings.job_store_capacity)
+    return memory, ThreadRunner(engine, memory)

@@ -23,5 +23,5 @@ class Provenance:
         return [
             f"model: {model.name} {model.version} sha256={model.sha256} "
             f"precision={model.precision} assembly={model.assembly}",
-            f"reference: {reference.file} fai_sha256={reference.index_sha256}",
+            f"reference: {reference.file} seqcol={reference.digest}",
         ]

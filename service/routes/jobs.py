@@ -1,20 +1,34 @@
 """Batch jobs: ``POST /jobs`` (VCF upload) -> 202, ``GET /jobs/{id}`` (state and progress),
 ``GET /jobs/{id}/result`` (VCF, TSV or NDJSON), ``DELETE /jobs/{id}``."""
 
+import re
 import time
 import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, HTTPException, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 
+from core.input_limits import InputLimitError
 from core.vcf import VcfReadError, open_vcf
+from service.access import Caller, get_caller
 from service.dependencies import AppSettings, Engine
 from service.inputs import save_upload, temporary_directory
 from service.jobs.chunks import STREAMED_FORMATS, merged_result, split_records
 from service.jobs.model import JobRecord, JobState
 from service.jobs.runner import JobRunner
-from service.jobs.store import JobStore
+from service.jobs.status import job_status
+from service.jobs.store import JobStore, JobStoreFullError
 from service.metrics import JOBS_SUBMITTED
 from service.outputs.formats import MEDIA_TYPES, OutputFormat
 from service.routes.score import (
@@ -25,6 +39,8 @@ from service.routes.score import (
     view_or_422,
 )
 from service.schemas import ErrorResponse, JobStatus
+from service.settings import Settings
+from service.upload_limits import UploadKind, read_limits, too_large
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -39,32 +55,14 @@ def _runner(request: Request) -> JobRunner:
     return runner
 
 
-def job_status(store: JobStore, job: JobRecord) -> JobStatus:
-    done = store.done(job.id)
-    failure = store.failure(job.id)
-    if failure is not None:
-        state = JobState.FAILED
-    elif len(done) == len(job.chunk_variants):
-        state = JobState.FINISHED
-    elif done or store.started(job.id):
-        state = JobState.RUNNING
-    else:
-        state = JobState.QUEUED
-    return JobStatus(
-        id=job.id,
-        state=state,
-        variants_total=job.total,
-        variants_done=sum(job.chunk_variants[i] for i in done),
-        chunks_total=len(job.chunk_variants),
-        chunks_done=len(done),
-        error=failure,
-        created=job.created,
-    )
+Caller_ = Annotated[Caller, Depends(get_caller)]
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def _job(store: JobStore, job_id: str) -> JobRecord:
-    job = store.record(job_id)
-    if job is None:
+def _job(store: JobStore, job_id: str, caller: Caller) -> JobRecord:
+    """The job, if ``caller`` may see it; anyone else gets the 404 of a job that never was."""
+    job = store.record(job_id) if _JOB_ID.fullmatch(job_id) else None
+    if job is None or not caller.may_see(job.owner):
         raise HTTPException(404, f"no job {job_id!r}: it never existed, expired or was deleted")
     return job
 
@@ -84,41 +82,69 @@ def submit_job(
     ],
     engine: Engine,
     settings: AppSettings,
+    caller: Caller_,
     top_k: TopK = None,
     features: Features = None,
     idempotency_key: Annotated[
         str | None,
-        Header(description="resubmitting with the same key returns the first job, not a new one"),
+        Header(
+            description="resubmitting with the same key (from the same API key) returns the "
+            "first job, not a new one"
+        ),
     ] = None,
 ) -> JobStatus:
     """202 with the job's id; poll ``GET /jobs/{id}``, then fetch ``/jobs/{id}/result``."""
     store = _store(request)
-    if idempotency_key is not None and (known := store.job_for_key(idempotency_key)):
+    if idempotency_key is not None and (known := store.job_for_key(caller.name, idempotency_key)):
         existing = store.record(known)
         if existing is not None:
             return job_status(store, existing)
     view_or_422(engine, features, top_k)
+    try:
+        store.check_room()
+    except JobStoreFullError as error:
+        raise HTTPException(503, f"{error}; retry later", headers={"Retry-After": "60"}) from error
+    job_id = uuid.uuid4().hex
     with temporary_directory() as work_dir:
-        try:
-            path = save_upload(file.file, Path(work_dir))
-            with open_vcf(path) as reader:
-                header = reader.header
-                chunks = split_records(reader.records(), settings.job_chunk_variants)
-        except VcfReadError as error:
-            raise HTTPException(400, str(error)) from error
+        path = save_upload(file.file, Path(work_dir))
+        header, chunk_variants = _store_chunks(store, job_id, path, settings)
     job = JobRecord(
-        id=uuid.uuid4().hex,
+        id=job_id,
+        owner=caller.name,
         created=time.time(),
         model_sha256=engine.model.file.sha256,
-        vcf_header=header,
-        chunk_variants=[chunk.variants for chunk in chunks],
+        reference_digest=engine.reference.identity.digest,
+        chunk_variants=chunk_variants,
         features=features,
         top_k=top_k,
     )
-    store.create(job, chunks, idempotency_key)
-    _runner(request).submit(job.id, len(chunks))
+    store.create(job, header, idempotency_key)
+    _runner(request).submit(job.id, len(chunk_variants))
     JOBS_SUBMITTED.inc()
     return job_status(store, job)
+
+
+def _store_chunks(
+    store: JobStore, job_id: str, path: Path, settings: Settings
+) -> tuple[list[str], list[int]]:
+    """The upload's header and its chunks' variant counts, each chunk stored as soon as it is
+    read; on a refusal (not VCF: 400; past a limit: 413) the chunks stored are deleted."""
+    chunk_variants: list[int] = []
+    try:
+        with open_vcf(path, read_limits(settings, UploadKind.JOB)) as reader:
+            for chunk in split_records(reader.records(), settings.job_chunk_variants):
+                store.add_chunk(job_id, len(chunk_variants), chunk)
+                chunk_variants.append(chunk.variants)
+            return reader.header, chunk_variants
+    except VcfReadError as error:
+        store.delete(job_id)
+        raise HTTPException(400, str(error)) from error
+    except InputLimitError as error:
+        store.delete(job_id)
+        raise too_large(error, UploadKind.JOB) from error
+    except BaseException:
+        store.delete(job_id)
+        raise
 
 
 @router.get(
@@ -127,10 +153,10 @@ def submit_job(
     response_model=JobStatus,
     responses={404: {"model": ErrorResponse}},
 )
-def get_job(request: Request, job_id: str) -> JobStatus:
+def get_job(request: Request, job_id: str, caller: Caller_) -> JobStatus:
     """State (queued, running, finished, failed) and progress in variants and chunks."""
     store = _store(request)
-    return job_status(store, _job(store, job_id))
+    return job_status(store, _job(store, job_id, caller))
 
 
 @router.get(
@@ -147,13 +173,14 @@ def get_result(
     request: Request,
     job_id: str,
     engine: Engine,
+    caller: Caller_,
     output_format: Annotated[
         OutputFormat, Query(alias="format", description="vcf, tsv or ndjson")
     ] = OutputFormat.NDJSON,
 ) -> Response:
     """Every input ALT once, in input order, in the format asked for."""
     store = _store(request)
-    job = _job(store, job_id)
+    job = _job(store, job_id, caller)
     status = job_status(store, job)
     if status.state is not JobState.FINISHED:
         detail = f"job {job_id} is {status.state.value}"
@@ -161,7 +188,7 @@ def get_result(
         raise HTTPException(409, detail)
     if output_format not in STREAMED_FORMATS:
         raise HTTPException(422, "a job's result comes as format=vcf, tsv or ndjson")
-    body = merged_result(engine, job, store.outputs(job_id), output_format)
+    body = merged_result(engine, job, store.header(job_id), store.outputs(job_id), output_format)
     return Response(body, media_type=MEDIA_TYPES[output_format])
 
 
@@ -171,10 +198,11 @@ def get_result(
     status_code=204,
     responses={404: {"model": ErrorResponse}},
 )
-def delete_job(request: Request, job_id: str) -> Response:
-    """Forget the job, its input and its result; chunks not yet run are dropped."""
+def delete_job(request: Request, job_id: str, caller: Caller_) -> Response:
+    """Forget the job, its input and its result; chunks not yet run are dropped, and a chunk
+    running now is stopped before its next batch or its output is dropped."""
     store = _store(request)
-    job = _job(store, job_id)
+    job = _job(store, job_id, caller)
     _runner(request).cancel(job_id, len(job.chunk_variants))
     store.delete(job_id)
     return Response(status_code=204)

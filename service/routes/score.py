@@ -8,18 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Header, HTTPException, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
+from core.input_limits import DeadlinePassedError, InputLimitError
 from core.status import StatusTally
 from core.variants import ParsedInput
 from core.vcf import VcfReadError, VcfRecord
-from service.annotate import scored_records
+from service.annotate import scored_inputs, scored_records
 from service.dependencies import AppSettings, Engine
 from service.engine import ScoringEngine, VariantScore
-from service.inputs import (
-    TooManyVariantsError,
-    parse_request_variants,
-    read_vcf_upload,
-    temporary_directory,
-)
+from service.inputs import parse_request_variants, read_vcf_upload, temporary_directory
+from service.json_body import StrictJsonRoute
 from service.outputs.formats import MEDIA_TYPES, OutputFormat, format_for_request
 from service.outputs.provenance import Provenance
 from service.outputs.writers import ResultWriter, result_writer
@@ -27,8 +24,9 @@ from service.results import model_info, reference_info, variant_result
 from service.schemas import ErrorResponse, ScoreRequest, ScoreResponse
 from service.selection import ResultView, SelectionError, result_view
 from service.settings import Settings
+from service.upload_limits import UploadKind, read_limits, too_large
 
-router = APIRouter(tags=["score"])
+router = APIRouter(tags=["score"], route_class=StrictJsonRoute)
 
 TopK = Annotated[
     int | None, Query(ge=1, description="return only the k features with the largest |logfold|")
@@ -49,6 +47,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     413: {"model": ErrorResponse},
     422: {"model": ErrorResponse},
     503: {"model": ErrorResponse},
+    504: {"model": ErrorResponse, "description": "no answer within the request timeout"},
 }
 UPLOAD_ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorResponse},
@@ -109,7 +108,22 @@ def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) ->
     parsed = parse_request_variants(body.variants)
     _check_size(parsed, settings)
     view = view_or_422(engine, body.features, body.top_k)
-    return _json_response(engine, engine.score(parsed), view)
+    deadline = read_limits(settings, UploadKind.REQUEST).deadline
+    try:
+        scores = scored_inputs(engine, parsed, deadline)
+    except DeadlinePassedError as error:
+        raise _timed_out(settings) from error
+    return _json_response(engine, scores, view)
+
+
+def _timed_out(settings: Settings) -> HTTPException:
+    """What a request past its deadline gets, if its client still waits (the timeout
+    middleware has usually answered 504 already)."""
+    return HTTPException(
+        504,
+        f"no answer within {settings.request_timeout_seconds:g} s "
+        "(LOGOSCORE_REQUEST_TIMEOUT_SECONDS); submit large inputs as a batch job (POST /jobs)",
+    )
 
 
 @router.post(
@@ -141,22 +155,26 @@ def score_vcf(
     """One result per ALT of every record, in file order, each with a status."""
     chosen = format_for_request(output_format, accept)
     view = view_or_422(engine, features, top_k)
+    limits = read_limits(settings, UploadKind.REQUEST)
     with temporary_directory() as work_dir:
         try:
-            header, records = read_vcf_upload(
-                file.file, Path(work_dir), settings.max_variants_per_request
-            )
+            header, records = read_vcf_upload(file.file, Path(work_dir), limits)
         except VcfReadError as error:
             raise HTTPException(400, str(error)) from error
-        except TooManyVariantsError as error:
-            raise HTTPException(413, str(error)) from error
-    if chosen is OutputFormat.JSON:
-        scores = [score for _, batch in scored_records(engine, records) for score in batch]
-        return _json_response(engine, scores, view)
-    writer = result_writer(chosen, view, Provenance.of(engine.model, engine.reference), header)
+        except InputLimitError as error:
+            raise too_large(error, UploadKind.REQUEST) from error
+        except DeadlinePassedError as error:
+            raise _timed_out(settings) from error
     if chosen is OutputFormat.NDJSON:
+        writer = result_writer(chosen, view, Provenance.of(engine.model, engine.reference), header)
         return StreamingResponse(_stream(engine, records, writer), media_type=MEDIA_TYPES[chosen])
-    scored = list(scored_records(engine, records))
+    try:
+        scored = list(scored_records(engine, records, deadline=limits.deadline))
+    except DeadlinePassedError as error:
+        raise _timed_out(settings) from error
+    if chosen is OutputFormat.JSON:
+        return _json_response(engine, [score for _, batch in scored for score in batch], view)
+    writer = result_writer(chosen, view, Provenance.of(engine.model, engine.reference), header)
     tally, warnings = _tally([score for _, batch in scored for score in batch], engine)
     body = writer.header(warnings) + "".join(writer.record(r, s) for r, s in scored)
     body += writer.footer(tally.summary(), warnings)

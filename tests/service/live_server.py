@@ -1,5 +1,6 @@
 """``logoscore serve`` started as a user starts it, on a free port, until ready."""
 
+import os
 import subprocess
 import sys
 import time
@@ -15,13 +16,15 @@ LOGOSCORE = [sys.executable, "-c", "from service.cli import main; main()"]
 
 
 @contextmanager
-def serving() -> Iterator[str]:
-    """The base URL of a ready ``logoscore serve`` with no configuration."""
+def serving(environment: dict[str, str] | None = None) -> Iterator[str]:
+    """The base URL of a ready ``logoscore serve`` with no configuration (or the settings in
+    ``environment``)."""
     port = free_port()
     process = subprocess.Popen(
         [*LOGOSCORE, "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(environment or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

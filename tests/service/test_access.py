@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.reference import ReferenceGenome
-from service.access import KeyFileError, load_keys
+from service.access import Caller, KeyFileError, load_keys
 from service.keys import hash_key
 from service.main import create_app
 from service.settings import DEMO_FASTA, Settings
@@ -44,7 +45,7 @@ def _client(**settings: object) -> TestClient:
 def test_the_key_file_holds_hashes_only(keys_file: Path) -> None:
     text = keys_file.read_text()
     assert all(key not in text for key in KEYS.values())
-    assert load_keys(keys_file) == {hash_key(key): name for name, key in KEYS.items()}
+    assert load_keys(keys_file) == {hash_key(key): Caller(name) for name, key in KEYS.items()}
 
 
 def test_a_malformed_key_file_names_the_line_and_the_fix(tmp_path: Path) -> None:
@@ -189,3 +190,49 @@ def test_a_request_past_the_timeout_is_504_pointing_to_jobs_and_the_server_goes_
         # a job submission (an upload that may take long to arrive) is not timed out
         files = {"file": ("snvs.vcf", _vcf(20_000), "text/plain")}
         assert client.post("/jobs", files=files).status_code == 202
+
+
+def _submit(client: TestClient, key: str, idempotency: str | None = None) -> str:
+    headers = {"X-API-Key": key} | ({"Idempotency-Key": idempotency} if idempotency else {})
+    vcf = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT"
+    vcf += "\tLAB_A_SAMPLE\n"
+    vcf += "20\t1292033\t.\tC\tT\t.\tPASS\t.\tGT\t0|1\n"
+    response = client.post("/jobs", files={"file": ("a.vcf", vcf.encode())}, headers=headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def test_a_job_is_seen_only_by_the_key_that_sent_it(keys_file: Path) -> None:
+    admin_key = "key-of-the-operator-0000"
+    with keys_file.open("a") as handle:
+        handle.write(f"operator {hash_key(admin_key)} admin\n")
+    a, b = {"X-API-Key": KEYS["lab-a"]}, {"X-API-Key": KEYS["lab-b"]}
+    with _client(api_keys_file=keys_file) as client:
+        job = _submit(client, KEYS["lab-a"], idempotency="run-7")
+        for _ in range(600):
+            if client.get(f"/jobs/{job}", headers=a).json()["state"] == "finished":
+                break
+            time.sleep(0.1)
+        never = "0" * 32
+        for path in (f"/jobs/{job}", f"/jobs/{job}/result?format=vcf"):
+            seen_by_b, unknown = (
+                client.get(path, headers=b),
+                client.get(f"/jobs/{never}", headers=b),
+            )
+            assert seen_by_b.status_code == unknown.status_code == 404
+            assert seen_by_b.json()["detail"] == unknown.json()["detail"].replace(never, job)
+        assert client.delete(f"/jobs/{job}", headers=b).status_code == 404
+        result = client.get(f"/jobs/{job}/result?format=vcf", headers=a)
+        assert result.status_code == 200 and "LAB_A_SAMPLE" in result.text  # A's job intact
+        assert _submit(client, KEYS["lab-b"], idempotency="run-7") != job  # keys are per owner
+        assert _submit(client, KEYS["lab-a"], idempotency="run-7") == job
+        operator = {"X-API-Key": admin_key}
+        assert client.get(f"/jobs/{job}", headers=operator).status_code == 200
+        assert client.delete(f"/jobs/{job}", headers=operator).status_code == 204
+        assert client.get(f"/jobs/{job}", headers=a).status_code == 404
+
+
+@pytest.mark.parametrize("job_id", ["nope", "0" * 32 + ":started", "../" + "0" * 32, "A" * 32])
+def test_malformed_job_ids_are_404(client: TestClient, job_id: str) -> None:
+    for method in ("GET", "DELETE"):
+        assert client.request(method, f"/jobs/{job_id}").status_code == 404

@@ -126,8 +126,10 @@ def test_a_gzip_cut_off_among_its_records_is_400_for_scoring_and_jobs(
 def test_a_10_mb_header_line_is_answered(client: TestClient) -> None:
     body = "##fileformat=VCFv4.2\n##note=" + "x" * 10_000_000 + "\n" + HEADER.split("\n", 1)[1]
     body += "20\t1292033\t.\tC\tT\t.\tPASS\t.\n"
-    _assert_answered(_upload(client, body.encode()), (200, 400))
-    _assert_answered(_upload(client, body.encode(), route="/jobs"), (202, 400))
+    for route in ("/score/vcf", "/jobs"):
+        response = _upload(client, body.encode(), route=route)
+        _assert_answered(response, (413,))
+        assert "LOGOSCORE_MAX_LINE_BYTES" in response.json()["detail"]
 
 
 def test_a_header_with_a_million_contigs_is_answered(client: TestClient) -> None:
@@ -135,8 +137,10 @@ def test_a_header_with_a_million_contigs_is_answered(client: TestClient) -> None
     body = "##fileformat=VCFv4.2\n" + contigs + HEADER.split("\n", 1)[1]
     body += "20\t1292033\t.\tC\tT\t.\tPASS\t.\n"
     compressed = gzip.compress(body.encode(), 1)
-    _assert_answered(_upload(client, compressed, "in.vcf.gz"), (200, 400))
-    _assert_answered(_upload(client, compressed, "in.vcf.gz", route="/jobs"), (202, 400))
+    for route in ("/score/vcf", "/jobs"):
+        response = _upload(client, compressed, "in.vcf.gz", route=route)
+        _assert_answered(response, (413,))
+        assert "LOGOSCORE_MAX_HEADER_LINES" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,12 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.job import JobStatus as RqJobStatus
 from rq.registry import StartedJobRegistry
 
 from core.reference import ReferenceGenome
-from service.jobs.runner import CHUNK_TIMEOUT_SECONDS, QUEUE_NAME
 from service.main import create_app
 from service.routes.examples import EXAMPLE_VCF
 from service.settings import DEMO_FASTA, Settings
@@ -127,8 +129,8 @@ def _finished_like_direct(
 ) -> dict[str, object]:
     """The job's status once finished, after checking that its merged result in each format is
     what scoring ``vcf`` directly gives."""
-    status = _wait(client, job_id, seconds=10)
-    assert status["state"] == "finished"
+    status = _wait(client, job_id, seconds=60)
+    assert status["state"] == "finished", status["error"]
     assert status["variants_done"] == status["variants_total"]
     for output_format in formats:
         result = client.get(f"/jobs/{job_id}/result", params={"format": output_format})
@@ -136,9 +138,21 @@ def _finished_like_direct(
     return status
 
 
-def _start_worker(server: RedisServer, *options: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REDIS_URL": server.url}
+def _start_worker(
+    server: RedisServer, *options: str, maintenance_seconds: int = 60
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "REDIS_URL": server.url,
+        "LOGOSCORE_WORKER_MAINTENANCE_SECONDS": str(maintenance_seconds),
+    }
     return subprocess.Popen([*WORKER, *options], env=env, stderr=subprocess.DEVNULL)
+
+
+def _job_queue(connection: redis.Redis) -> Queue:
+    """The one chunk queue (named after the API's model and reference)."""
+    (queue,) = [q for q in Queue.all(connection=connection) if q.name.startswith("logoscore:")]
+    return queue
 
 
 def test_two_workers_finish_a_chunked_job_equal_to_direct_scoring(
@@ -156,29 +170,106 @@ def test_two_workers_finish_a_chunked_job_equal_to_direct_scoring(
         assert _job_states(client)["finished"] >= 1  # read from Redis, whoever ran the chunks
 
 
-def test_a_worker_killed_mid_chunk_loses_nothing(redis_server: RedisServer, snv_vcf: Path) -> None:
-    settings = Settings(redis_url=redis_server.url, job_chunk_variants=40)
+MAINTENANCE_SECONDS = 4
+
+
+def _back_in_play(connection: redis.Redis, chunk_id: str, dead_worker: str) -> bool:
+    """Whether the dead worker's chunk is queued again, taken by another worker, or done."""
+    try:
+        job = Job.fetch(chunk_id, connection=connection)
+    except NoSuchJobError:
+        return True  # finished (results are not kept)
+    status = job.get_status()
+    return status is not RqJobStatus.STARTED or job.worker_name != dead_worker
+
+
+def test_a_worker_killed_mid_chunk_loses_nothing_and_its_chunk_comes_back_in_two_intervals(
+    redis_server: RedisServer, snv_vcf: Path
+) -> None:
+    """A real worker is SIGKILLed mid-chunk; another, already running, queues the chunk again
+    within two maintenance intervals (its lease lapses, then maintenance finds it) plus the
+    chunk the survivor may be running then."""
+    settings = Settings(redis_url=redis_server.url, job_chunk_variants=10)
     connection = redis.Redis.from_url(redis_server.url)
-    started = StartedJobRegistry(queue=Queue(QUEUE_NAME, connection=connection))
     with TestClient(create_app(settings)) as client:
         submitted = _submit(client, snv_vcf)
-        doomed = _start_worker(redis_server)
+        started = StartedJobRegistry(queue=_job_queue(connection))
+        doomed = _start_worker(redis_server, maintenance_seconds=MAINTENANCE_SECONDS)
         deadline = time.monotonic() + 120
         while not started.get_job_ids() and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert started.get_job_ids(), "the worker never started a chunk"
+        (chunk_id,) = started.get_job_ids()
+        dead_worker = Job.fetch(chunk_id, connection=connection).worker_name
+        survivor = _start_worker(redis_server, maintenance_seconds=MAINTENANCE_SECONDS)
         os.kill(doomed.pid, signal.SIGKILL)
         doomed.wait()
-        # RQ finds the abandoned chunk once its started-registry entry (timeout + 60 s) has
-        # lapsed; look now as a worker's registry maintenance would then
-        started.cleanup(timestamp=time.time() + CHUNK_TIMEOUT_SECONDS + 120)
-        survivor = _start_worker(redis_server, "--burst")
-        assert survivor.wait(timeout=300) == 0
-        _finished_like_direct(client, str(submitted["id"]), snv_vcf)
-        result = client.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"}).text
+        killed_at = time.monotonic()
+        while not _back_in_play(connection, chunk_id, str(dead_worker)):
+            assert time.monotonic() - killed_at < 60, "the dead worker's chunk never came back"
+            time.sleep(0.05)
+        back_after = time.monotonic() - killed_at
+        try:
+            _finished_like_direct(client, str(submitted["id"]), snv_vcf)
+            result = client.get(f"/jobs/{submitted['id']}/result", params={"format": "tsv"}).text
+        finally:
+            survivor.terminate()
+            survivor.wait(timeout=30)
         direct = _direct(client, snv_vcf, "tsv")
         ids = [row.split("\t")[2] for row in _rows(result)[1:]]
         assert len(ids) == len(_rows(direct)) - 1  # every variant exactly once
+        chunk_seconds = 5  # a 10-variant chunk the survivor may be busy with
+        assert back_after < 2 * MAINTENANCE_SECONDS + chunk_seconds, back_after
+
+
+def _other_reference(path: Path) -> Path:
+    """The demo reference with one base changed, under the same record name."""
+    text = DEMO_FASTA.read_text()
+    middle = len(text) // 2
+    changed = "A" if text[middle] != "A" else "C"
+    path.write_text(text[:middle] + changed + text[middle + 1 :])
+    return path
+
+
+def test_a_worker_with_another_reference_leaves_the_chunks_queued(
+    redis_server: RedisServer, snv_vcf: Path, tmp_path: Path
+) -> None:
+    settings = Settings(redis_url=redis_server.url, job_chunk_variants=40)
+    other = _other_reference(tmp_path / "GRCh37_chr20_1-6000000.fa")
+    with TestClient(create_app(settings)) as client:
+        submitted = _submit(client, snv_vcf)
+        env = {**os.environ, "REDIS_URL": redis_server.url}
+        refused = subprocess.run(
+            [*WORKER, "--burst", "--fasta", str(other)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert refused.returncode == 0, refused.stderr
+        assert "job chunks wait on queue logoscore:" in refused.stderr
+        assert "another model or reference than this worker's" in refused.stderr
+        status = client.get(f"/jobs/{submitted['id']}").json()
+        assert (status["state"], status["variants_done"]) == ("queued", 0)
+        worker = _start_worker(redis_server, "--burst")
+        assert worker.wait(timeout=300) == 0
+        _finished_like_direct(client, str(submitted["id"]), snv_vcf)
+
+
+def test_deleting_a_running_redis_job_is_204_and_it_stays_gone(
+    redis_server: RedisServer, snv_vcf: Path
+) -> None:
+    settings = Settings(redis_url=redis_server.url, job_chunk_variants=40)
+    connection = redis.Redis.from_url(redis_server.url)
+    with TestClient(create_app(settings)) as client:
+        submitted = _submit(client, snv_vcf)
+        started = StartedJobRegistry(queue=_job_queue(connection))
+        worker = _start_worker(redis_server, "--burst")
+        while not started.get_job_ids():
+            time.sleep(0.02)
+        assert client.delete(f"/jobs/{submitted['id']}").status_code == 204
+        assert worker.wait(timeout=300) == 0
+        assert client.get(f"/jobs/{submitted['id']}").status_code == 404
+        assert not [k for k in connection.keys(f"logoscore:job:{submitted['id']}*")]
 
 
 def test_redis_restarted_mid_job_keeps_the_job_and_says_503_meanwhile(
