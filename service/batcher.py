@@ -60,8 +60,15 @@ class MicroBatcher:
         return np.concatenate([future.result() for future in futures])
 
     def close(self) -> None:
+        """Stop: rows still waiting fail at once (the process is stopping; nobody waits for
+        them), a call already running ends first."""
         with self._condition:
             self._closed = True
+            stopping = RuntimeError("the service is stopping; retry on another instance")
+            for piece in self._pending:
+                piece.future.set_exception(stopping)
+            self._pending.clear()
+            self._pending_rows = 0
             self._condition.notify()
         self._thread.join()
 
@@ -79,8 +86,6 @@ class MicroBatcher:
             if self._pending:
                 waited = time.monotonic() - self._pending[0].submitted
                 if self._pending_rows >= self.max_rows or waited >= self.max_wait_seconds:
-                    return self._take()
-                if self._closed:
                     return self._take()
                 self._condition.wait(self.max_wait_seconds - waited)
             elif self._closed:

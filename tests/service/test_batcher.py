@@ -79,3 +79,23 @@ def test_concurrent_requests_are_merged_into_fewer_model_calls() -> None:
             # another batch composition may round the last float bit differently
             assert got["name"] == want["name"]
             assert got["logfold"] == pytest.approx(want["logfold"], abs=1e-5)
+
+
+def test_closing_fails_waiting_rows_at_once_instead_of_running_them() -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow(rows: np.ndarray) -> np.ndarray:
+        started.set()
+        release.wait(5)
+        return rows.sum(axis=1, keepdims=True).astype(np.float32)
+
+    batcher = MicroBatcher(slow, max_rows=2, max_wait_seconds=0.0)
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(batcher.predict, np.ones((6, 2), dtype=np.int64))
+        assert started.wait(5)
+        closing = threading.Thread(target=batcher.close)
+        closing.start()
+        release.set()
+        closing.join(5)
+        with pytest.raises(RuntimeError, match="stopping"):
+            running.result(5)

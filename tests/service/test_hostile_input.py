@@ -3,6 +3,7 @@ status), never a 5xx, and the server keeps serving."""
 
 import gzip
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,34 @@ def test_positions_that_are_digits_only_to_unicode_are_invalid(
     assert upload.json()["results"][0]["status"] == "invalid"
     as_string = client.post("/score", json={"variants": [f"20:{position}:A:G"]}).json()
     assert as_string["results"][0]["status"] == "invalid"
+
+
+def _has_non_finite(value: object) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, list):
+        return any(map(_has_non_finite, value))
+    if isinstance(value, dict):
+        return any(map(_has_non_finite, value.values()))
+    return False
+
+
+@given(
+    st.recursive(
+        st.none() | st.floats() | st.integers() | st.text(max_size=10),
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=5), c, max_size=4),
+        max_leaves=12,
+    )
+)
+@FUZZ
+def test_non_finite_numbers_anywhere_in_a_json_body_are_422(
+    client: TestClient, variants: object
+) -> None:
+    for body in (variants, {"variants": variants}, {"variants": ["20:1292033:C:T"], "x": variants}):
+        content = json.dumps(body, allow_nan=True)
+        response = client.post(
+            "/score", content=content, headers={"content-type": "application/json"}
+        )
+        _assert_answered(response, (200, 413, 422))
+        if _has_non_finite(body):
+            assert response.status_code == 422 and "finite numbers" in response.text
