@@ -72,13 +72,16 @@ def test_mangled_vcf_records_each_come_back_with_a_status(
         assert all(result["status"] for result in response.json()["results"])
 
 
-@given(
-    st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+def json_trees(leaves: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    """JSON-like values: lists and objects of ``leaves``, up to 12 of them."""
+    return st.recursive(
+        leaves,
         lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=5), c, max_size=4),
         max_leaves=12,
     )
-)
+
+
+@given(json_trees(st.none() | st.booleans() | st.integers() | st.text(max_size=10)))
 @FUZZ
 def test_any_json_body_for_score_is_answered_with_a_4xx_or_results(
     client: TestClient, body: object
@@ -192,13 +195,7 @@ def _has_non_finite(value: object) -> bool:
     return False
 
 
-@given(
-    st.recursive(
-        st.none() | st.floats() | st.integers() | st.text(max_size=10),
-        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=5), c, max_size=4),
-        max_leaves=12,
-    )
-)
+@given(json_trees(st.none() | st.floats() | st.integers() | st.text(max_size=10)))
 @FUZZ
 def test_non_finite_numbers_anywhere_in_a_json_body_are_422(
     client: TestClient, variants: object
