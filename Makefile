@@ -1,14 +1,20 @@
-# The two commands the README gives: `make setup`, then `make test`.
+# The README's commands: `make serve` (sets up, then serves the demo), `make test` (sets up, then
+# runs everything); `make test-fast` for the edit loop (no slow, browser or Redis tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+FAST := not slow and not browser and not redis
 
-.PHONY: setup browser test lint demo-model openapi
+.PHONY: setup browser test test-fast lint serve demo-model openapi
 
-setup: browser
+setup: browser $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[train,dev]'
+	touch $@
 
 # Debian's Chromium and its driver, for the Swagger UI browser test (installed only if missing).
 browser:
@@ -16,13 +22,20 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
-test: lint
+test: setup lint
 	$(BIN)/pytest -q
 
-lint:
+test-fast: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m '$(FAST)'
+
+lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+serve: $(INSTALLED)
+	$(BIN)/logoscore serve
 
 # Rebuild the committed demo model from registry packages: `make -j2 demo-model` (about 2 h 30 min
 # on this project's 2-core CPU). Pretraining, fine-tuning and the head refit run on one thread

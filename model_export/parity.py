@@ -7,9 +7,9 @@ import onnxruntime
 import torch
 from numpy.typing import NDArray
 
-from core.kmers import batch_tokens
+from core.effects import strand_rows
 from core.reference import ReferenceGenome
-from core.windows import WindowSpec, reference_window, reverse_complement
+from core.windows import WindowSpec, reference_window
 from model_export.onnx_export import INPUT_NAME
 from training.model import LogoModel
 
@@ -24,11 +24,10 @@ def real_window_tokens(
     for anchor in np.linspace(span.start + spec.length, span.end - 2 * spec.length, windows * 4):
         window = reference_window(reference, span.name, int(anchor), spec)
         if window.count("N") < len(window) // 10:
-            sequences += [window, reverse_complement(window)]
-        if len(sequences) == 2 * windows:
+            sequences.append(window)
+        if len(sequences) == windows:
             break
-    tokens = batch_tokens(sequences, spec.length, spec.k)  # B*2 F T
-    return tokens.reshape(-1, tokens.shape[-1])  # B*2*F T
+    return strand_rows(sequences, spec)
 
 
 def max_abs_difference(model: LogoModel, onnx_path: Path, tokens: NDArray[np.int64]) -> float:

@@ -29,11 +29,11 @@ from onnx import numpy_helper
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from onnxruntime.transformers.float16 import convert_float_to_float16
 
-from core.kmers import batch_tokens
+from core.effects import variant_rows
 from core.prioritiser import Prioritiser
 from core.reference import ReferenceGenome
-from core.scoring import VariantEffects, variant_effects
-from core.windows import AlleleWindows, WindowSpec, allele_windows, reverse_complement
+from core.scoring import VariantEffects
+from core.windows import AlleleWindows, WindowSpec, allele_windows
 
 _BASES = "ACGT"
 HEAD_GEMM = "/head/Gemm"
@@ -118,23 +118,17 @@ def session_effects(
     spec: WindowSpec,
     batch_rows: int = 320,
 ) -> VariantEffects:
-    """``variant_effects`` of ``windows`` with ``session``'s model: the service's score math."""
-    sequences = [
-        strand
-        for w in windows
-        for allele in (w.ref, w.alt)
-        for strand in (allele, reverse_complement(allele))
-    ]
-    tokens = batch_tokens(sequences, spec.length, spec.k)  # V*A*S F T
-    rows = tokens.reshape(-1, tokens.shape[-1])
+    """The effects of ``windows`` with ``session``'s model, through the service's rows and
+    score math (``core.effects``)."""
+    rows = variant_rows(windows, spec)
     input_name = session.get_inputs()[0].name
     probabilities = np.concatenate(
         [
-            np.asarray(session.run(None, {input_name: rows[i : i + batch_rows]})[0])
-            for i in range(0, len(rows), batch_rows)
+            np.asarray(session.run(None, {input_name: rows.tokens[i : i + batch_rows]})[0])
+            for i in range(0, len(rows.tokens), batch_rows)
         ]
     )
-    return variant_effects(probabilities.reshape(len(windows), 2, 2, spec.k, -1))
+    return rows.effects(probabilities)
 
 
 def variant_parity(

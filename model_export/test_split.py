@@ -28,6 +28,7 @@ import numpy as np
 import onnxruntime
 from numpy.typing import NDArray
 
+from core.effects import sequence_probabilities
 from core.manifest import Feature, load_manifest
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
@@ -63,7 +64,7 @@ def onnx_predictions(
         (probabilities,) = session.run(
             None, {input_name: serving_tokens(reference, samples, chunk, spec)}
         )
-        outputs.append(np.asarray(probabilities).reshape(len(chunk), 2 * spec.k, -1).mean(axis=1))
+        outputs.append(sequence_probabilities(np.asarray(probabilities), spec.k))  # B N
         if offset % (WINDOWS_PER_CALL * 200) == 0:
             logger.info("scored %d of %d test bins", offset + len(chunk), len(indices))
     return np.concatenate(outputs).astype(np.float64)

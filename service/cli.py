@@ -14,6 +14,7 @@ from core.input_limits import InputLimitError, ReadLimits
 from core.regions import parse_region
 from core.status import StatusTally
 from core.vcf import VcfReadError, VcfTruncatedError, open_vcf, read_vcf
+from service.access import KeyFileError, load_keys
 from service.annotate import scored_records
 from service.engine import open_engine
 from service.keys import hash_key
@@ -43,6 +44,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from service.server import serve
 
     settings = _settings(args)
+    if settings.api_keys_file is not None:
+        try:
+            load_keys(settings.api_keys_file)
+        except KeyFileError as error:
+            return _fail(str(error), 2, "serve")
     serve(create_app(settings), settings, args.host, args.port)
     return 0
 

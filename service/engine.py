@@ -5,13 +5,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.classify import DEFAULT_MAX_ALLELE_LENGTH, Rejection, ScorableVariant, prepare
-from core.kmers import batch_tokens
+from core.effects import variant_rows
 from core.normalize import NormalizedAlleles
 from core.reference import ReferenceGenome
-from core.scoring import VariantEffects, variant_effects
+from core.scoring import VariantEffects
 from core.status import Status
 from core.variants import ParsedInput
-from core.windows import AlleleWindows, reverse_complement
+from core.windows import AlleleWindows
 from service.cache import CachedScore, ScoreCache, cache_key, cache_namespace, open_cache
 from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
 from service.model import OnnxModel
@@ -122,21 +122,9 @@ class ScoringEngine:
 
     def _effects(self, windows: list[AlleleWindows]) -> VariantEffects:
         """Effects of each variant: its two alleles x two strands x ``k`` frames through the
-        model, each distinct ref window once (ALTs at one site share theirs)."""
-        length, k = self.spec.length, self.spec.k
-        alleles: dict[str, int] = {}  # allele window -> its index among the distinct ones
-        pairs = [
-            (alleles.setdefault(w.ref, len(alleles)), alleles.setdefault(w.alt, len(alleles)))
-            for w in windows
-        ]  # V x (ref, alt)
-        sequences = [s for allele in alleles for s in (allele, reverse_complement(allele))]
-        tokens = batch_tokens(sequences, length, k)  # U*S F T
-        probabilities = self.model.predict(tokens.reshape(-1, tokens.shape[-1]))  # U*S*F N
-        features = len(self.model.manifest.features)
-        per_allele = probabilities.reshape(len(alleles), 2, k, features)  # U S F N
-        return variant_effects(
-            per_allele[np.array(pairs, dtype=np.int64).reshape(-1, 2)]
-        )  # V A S F N
+        model, each distinct window once (``core.effects``)."""
+        rows = variant_rows(windows, self.spec)
+        return rows.effects(self.model.predict(rows.tokens))
 
 
 def open_engine(settings: Settings) -> ScoringEngine:

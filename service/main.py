@@ -1,4 +1,6 @@
-"""The FastAPI app: ``service.main:app``. The model and the FASTA open once, in ``lifespan``."""
+"""The FastAPI app, made by ``create_app`` (``uvicorn --factory service.main:create_app``, or
+``logoscore serve``). Nothing is opened at import: the access policy, the model, the FASTA and
+the job store open in ``lifespan``."""
 
 import errno
 import logging
@@ -84,6 +86,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = active
+        app.state.access = open_policy(
+            active.api_keys_file,
+            active.quota_requests,
+            active.quota_window_seconds,
+            active.redis_url,
+        )
         if removed := remove_upload_leftovers():
             logger.info("removed %d upload directories left by stopped processes", removed)
         engine = open_engine(active)
@@ -107,12 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
     app.state.engine = None
-    app.state.access = open_policy(
-        active.api_keys_file,
-        active.quota_requests,
-        active.quota_window_seconds,
-        active.redis_url,
-    )
     for router in (score.router, jobs.router, models.router):
         app.include_router(router, dependencies=[Depends(require_access)])
     for router in (health.router, metrics.router, examples.router):
@@ -131,6 +133,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Retry-After", "Location"],
         )
     return app
-
-
-app = create_app()

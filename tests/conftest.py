@@ -23,3 +23,10 @@ def slice_sequence() -> str:
 @pytest.fixture(scope="session")
 def slice_reference() -> ReferenceGenome:
     return ReferenceGenome(SLICE_FASTA)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start a redis-server (through the ``redis_server`` fixture) are ``redis``."""
+    for item in items:
+        if "redis_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.redis)

@@ -15,6 +15,8 @@ import yaml
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Settings
 from tests.service.redis_server import RedisServer, free_port
 
+pytestmark = [pytest.mark.slow, pytest.mark.redis]
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())

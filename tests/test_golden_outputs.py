@@ -3,7 +3,11 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.golden import expected, outputs, same_text
+
+pytestmark = pytest.mark.slow
 
 
 def test_every_entry_point_and_format_matches_its_golden_output(tmp_path: Path) -> None:

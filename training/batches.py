@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from core.effects import strand_rows
 from core.kmers import batch_tokens
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec, reference_window, reverse_complement
@@ -45,6 +46,4 @@ def serving_tokens(
 ) -> NDArray[np.int64]:
     """Every strand and frame, as serving reads them: shape ``(B * 2 * F, T)``."""
     windows = [window_of(reference, samples, int(index), spec) for index in indices]
-    both = [strand for w in windows for strand in (w, reverse_complement(w))]  # B*2
-    tokens = batch_tokens(both, spec.length, spec.k)  # B*2 F T
-    return tokens.reshape(-1, tokens.shape[-1])  # B*2*F T
+    return strand_rows(windows, spec)

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from core.effects import sequence_probabilities
 from core.manifest import Feature
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
@@ -73,7 +74,7 @@ def predict_windows(
         chunk = indices[offset : offset + batch_windows]
         tokens = torch.from_numpy(serving_tokens(reference, samples, chunk, spec))  # B*2*F T
         probabilities = model.probabilities(tokens.to(device_of(model))).cpu().numpy()  # B*2*F N
-        outputs.append(probabilities.reshape(len(chunk), 2 * spec.k, -1).mean(axis=1))  # B N
+        outputs.append(sequence_probabilities(probabilities, spec.k))  # B N
     return np.concatenate(outputs).astype(np.float64)
 
 

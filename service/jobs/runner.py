@@ -12,7 +12,7 @@ comes back: ``service.jobs.worker``.
 import logging
 import queue
 import threading
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis
 from rq import Callback, Queue, Retry
@@ -21,8 +21,7 @@ from rq.job import Job, JobStatus
 
 from service.engine import ScoringEngine
 from service.jobs.chunks import process_chunk
-from service.jobs.store import JobStore, RedisJobStore
-from service.settings import Settings
+from service.jobs.store import JobStore
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +107,7 @@ class RqRunner:
                 job_timeout=CHUNK_TIMEOUT_SECONDS,
                 result_ttl=0,
                 failure_ttl=self._ttl,
-                on_failure=Callback(chunk_failed),
+                on_failure=Callback("service.jobs.worker.chunk_failed"),
             )
 
     def cancel(self, job_id: str, chunks: int) -> None:
@@ -129,14 +128,3 @@ class RqRunner:
 
     def close(self) -> None:
         """The chunks stay in Redis for the workers."""
-
-
-def chunk_failed(job: Job, connection: redis.Redis, *exc_info: Any) -> None:
-    """RQ failure callback: once a chunk has no retries left, its job has failed."""
-    if job.retries_left:
-        return
-    job_id, _, index = job.id.rpartition("-")
-    error = exc_info[1] if len(exc_info) > 1 else None
-    RedisJobStore(connection, Settings().job_ttl_seconds).mark_failed(
-        job_id, f"chunk {index}: {error}"
-    )

@@ -53,6 +53,16 @@ def run_chunk(job_id: str, index: int) -> None:
     process_chunk(_engine, _store, job_id, index)
 
 
+def chunk_failed(job: Job, connection: redis.Redis, *exc_info: Any) -> None:
+    """RQ failure callback (run by a worker): once a chunk has no retries left, its job has
+    failed."""
+    if job.retries_left or _store is None:
+        return
+    job_id, _, index = job.id.rpartition("-")
+    error = exc_info[1] if len(exc_info) > 1 else None
+    _store.mark_failed(job_id, f"chunk {index}: {error}")
+
+
 class ChunkWorker(SimpleWorker):
     """A ``SimpleWorker`` whose running chunk's registry entry lives ``lease_seconds`` and is
     renewed while the chunk runs."""

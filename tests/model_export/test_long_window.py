@@ -4,6 +4,7 @@ code as the 1000 bp LOGO one: a smoke run."""
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from fastapi.testclient import TestClient
 
@@ -20,6 +21,8 @@ from training.data.samples import Region, Samples, tile_bins
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel
 from training.train import FinetuneSettings, finetune
+
+pytestmark = pytest.mark.slow
 
 LONG = WindowSpec(length=2000, k=5)
 

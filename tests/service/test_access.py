@@ -1,6 +1,7 @@
 """API keys, per-key quotas, the upload limit and CORS, on the real app."""
 
 import io
+import os
 import subprocess
 import sys
 import time
@@ -236,3 +237,20 @@ def test_a_job_is_seen_only_by_the_key_that_sent_it(keys_file: Path) -> None:
 def test_malformed_job_ids_are_404(client: TestClient, job_id: str) -> None:
     for method in ("GET", "DELETE"):
         assert client.request(method, f"/jobs/{job_id}").status_code == 404
+
+
+def test_a_broken_key_file_breaks_no_import_and_stops_serve_with_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "keys"
+    broken.write_text("lab-a not-a-hash\n")
+    env = {**os.environ, "LOGOSCORE_API_KEYS_FILE": str(broken)}
+    imported = subprocess.run([sys.executable, "-c", "import service.main"], env=env)
+    assert imported.returncode == 0
+    served = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 2
+    assert served.stderr.count("\n") == 1 and str(broken) in served.stderr

@@ -17,6 +17,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.service.live_server import serving
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 VCF_TEXT = (

@@ -272,6 +272,7 @@ def test_deleting_a_running_redis_job_is_204_and_it_stays_gone(
         assert not [k for k in connection.keys(f"logoscore:job:{submitted['id']}*")]
 
 
+@pytest.mark.redis
 def test_redis_restarted_mid_job_keeps_the_job_and_says_503_meanwhile(
     tmp_path: Path, snv_vcf: Path
 ) -> None:
@@ -322,6 +323,7 @@ def _bgsave_status(connection: redis.Redis, wanted: str) -> None:
     pytest.fail("the snapshot did not end")
 
 
+@pytest.mark.redis
 def test_redis_unable_to_write_its_disk_keeps_the_job_and_every_variant(tmp_path: Path) -> None:
     """Redis whose snapshot cannot be written (as on a full disk) refuses every write
     (``MISCONF``): submitting says so (503), a worker stops saying so and loses nothing, and once

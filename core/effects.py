@@ -1,0 +1,73 @@
+"""The one row layout of every model call, and the effects read back from it.
+
+A model row is one reading frame of one strand of one sequence: tokens ``(T,)``. Rows are
+always ordered sequence, then strand (0 forward, 1 reverse complement), then frame, so that
+``R = B * 2 * F`` rows of ``B`` sequences fold back as ``(B, 2, F, N)``.
+
+For variants, the sequences are the distinct allele windows (ALTs at one site share their
+reference window, which is read once) and ``VariantRows.pairs`` says which two of them are each
+variant's reference and alternate, so the model's ``(R, N)`` probabilities fold into
+``(V, A, S, F, N)`` — variants x alleles (0 ref, 1 alt) x strands x frames x features — the
+shape ``core.scoring.variant_effects`` reads. The service's engine, export's parity checks and
+training's variant scoring all build their rows here, so a model is scored in training exactly
+as it is served.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.kmers import batch_tokens
+from core.scoring import FloatArray, VariantEffects, variant_effects
+from core.windows import AlleleWindows, WindowSpec, reverse_complement
+
+STRANDS = 2
+ALLELES = 2
+
+
+def strand_rows(sequences: Sequence[str], spec: WindowSpec) -> NDArray[np.int64]:
+    """Tokens of each sequence on both strands in every frame: ``(B * 2 * F, T)``."""
+    both = [strand for s in sequences for strand in (s, reverse_complement(s))]  # B*S
+    tokens = batch_tokens(both, spec.length, spec.k)  # B*S F T
+    return tokens.reshape(-1, tokens.shape[-1])  # B*S*F T
+
+
+@dataclass(frozen=True)
+class VariantRows:
+    """The model rows of a list of variants: ``tokens`` ``(U * 2 * F, T)`` of the ``U``
+    distinct allele windows, and ``pairs`` ``(V, 2)``: the indices of each variant's reference
+    and alternate window among them."""
+
+    tokens: NDArray[np.int64]
+    pairs: NDArray[np.int64]
+    frames: int
+
+    def effects(self, probabilities: NDArray[np.floating]) -> VariantEffects:
+        """The variants' effects from the model's probabilities ``(R, N)`` of ``tokens``."""
+        if len(probabilities) != len(self.tokens):
+            raise ValueError(f"{len(probabilities)} probability rows for {len(self.tokens)} rows")
+        per_allele = probabilities.reshape(-1, STRANDS, self.frames, probabilities.shape[-1])
+        return variant_effects(per_allele[self.pairs])  # U S F N -> V A S F N
+
+
+def variant_rows(windows: Sequence[AlleleWindows], spec: WindowSpec) -> VariantRows:
+    """The rows of variants given by their allele windows, each distinct window once."""
+    distinct: dict[str, int] = {}
+    pairs = [
+        (distinct.setdefault(w.ref, len(distinct)), distinct.setdefault(w.alt, len(distinct)))
+        for w in windows
+    ]  # V A
+    return VariantRows(
+        tokens=strand_rows(list(distinct), spec),
+        pairs=np.array(pairs, dtype=np.int64).reshape(-1, ALLELES),
+        frames=spec.k,
+    )
+
+
+def sequence_probabilities(probabilities: NDArray[np.floating], frames: int) -> FloatArray:
+    """Per sequence, the mean over both strands and every frame of ``strand_rows``'
+    probabilities ``(B * 2 * F, N)``: ``(B, N)``."""
+    per_sequence = probabilities.reshape(-1, STRANDS * frames, probabilities.shape[-1])  # B S*F N
+    return np.asarray(per_sequence.mean(axis=1), dtype=np.float64)
