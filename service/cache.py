@@ -17,61 +17,20 @@ service scores without it: reads miss, writes are dropped, ``available`` turns f
 
 import hashlib
 import logging
-import struct
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
 import redis
 
 from core.normalize import NormalizedAlleles
 from core.scoring import SCORING_VERSION
+from service.scores import ScoreValues
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
-_HEADER = struct.Struct("<IBBd")  # features, has evalue, has priority, priority
-
-
-@dataclass(frozen=True)
-class CachedScore:
-    """What a scored variant's result holds beyond its input: per-feature arrays ``(N,)``."""
-
-    ref: np.ndarray
-    alt: np.ndarray
-    diff: np.ndarray
-    logfold: np.ndarray
-    evalue: np.ndarray | None
-    priority: float | None
-
-    def to_bytes(self) -> bytes:
-        arrays = [self.ref, self.alt, self.diff, self.logfold]
-        if self.evalue is not None:
-            arrays.append(self.evalue)
-        header = _HEADER.pack(
-            len(self.ref),
-            self.evalue is not None,
-            self.priority is not None,
-            0.0 if self.priority is None else self.priority,
-        )
-        return header + b"".join(np.asarray(a, dtype="<f8").tobytes() for a in arrays)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "CachedScore":
-        features, has_evalue, has_priority, priority = _HEADER.unpack_from(data)
-        values = np.frombuffer(data, dtype="<f8", offset=_HEADER.size).astype(np.float64)
-        rows = values.reshape(-1, features)
-        return cls(
-            ref=rows[0],
-            alt=rows[1],
-            diff=rows[2],
-            logfold=rows[3],
-            evalue=rows[4] if has_evalue else None,
-            priority=priority if has_priority else None,
-        )
 
 
 def cache_namespace(manifest_sha256: str, onnx_sha256: str, reference_digest: str) -> str:
@@ -91,9 +50,9 @@ class ScoreCache(Protocol):
     @property
     def available(self) -> bool: ...
 
-    def get_many(self, keys: list[str]) -> dict[str, CachedScore]: ...
+    def get_many(self, keys: list[str]) -> dict[str, ScoreValues]: ...
 
-    def put_many(self, items: dict[str, CachedScore]) -> None: ...
+    def put_many(self, items: dict[str, ScoreValues]) -> None: ...
 
 
 class LruCache:
@@ -105,10 +64,10 @@ class LruCache:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[str, CachedScore] = OrderedDict()
+        self._items: OrderedDict[str, ScoreValues] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_many(self, keys: list[str]) -> dict[str, CachedScore]:
+    def get_many(self, keys: list[str]) -> dict[str, ScoreValues]:
         found = {}
         with self._lock:
             for key in keys:
@@ -117,7 +76,7 @@ class LruCache:
                     found[key] = self._items[key]
         return found
 
-    def put_many(self, items: dict[str, CachedScore]) -> None:
+    def put_many(self, items: dict[str, ScoreValues]) -> None:
         with self._lock:
             for key, value in items.items():
                 self._items[key] = value
@@ -142,7 +101,7 @@ class RedisCache:
     def available(self) -> bool:
         return self._down_since is None
 
-    def get_many(self, keys: list[str]) -> dict[str, CachedScore]:
+    def get_many(self, keys: list[str]) -> dict[str, ScoreValues]:
         if not keys or not self._should_try():
             return {}
         try:
@@ -152,12 +111,12 @@ class RedisCache:
             return {}
         self._came_back()
         return {
-            key: CachedScore.from_bytes(value)
+            key: ScoreValues.from_bytes(value)
             for key, value in zip(keys, values, strict=True)
             if isinstance(value, bytes)
         }
 
-    def put_many(self, items: dict[str, CachedScore]) -> None:
+    def put_many(self, items: dict[str, ScoreValues]) -> None:
         if not items or not self._should_try():
             return
         pipeline = self._client.pipeline(transaction=False)

@@ -1,37 +1,17 @@
 """The scoring engine: parsed inputs -> one ``VariantScore`` per input, in input order."""
 
-from dataclasses import dataclass
-
-import numpy as np
-
 from core.classify import DEFAULT_MAX_ALLELE_LENGTH, Rejection, ScorableVariant, prepare
 from core.effects import variant_rows
-from core.normalize import NormalizedAlleles
 from core.reference import ReferenceGenome
 from core.scoring import VariantEffects
 from core.status import Status
 from core.variants import ParsedInput
 from core.windows import AlleleWindows
-from service.cache import CachedScore, ScoreCache, cache_key, cache_namespace, open_cache
+from service.cache import ScoreCache, cache_key, cache_namespace, open_cache
 from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
 from service.model import OnnxModel
+from service.scores import ScoreValues, VariantScore
 from service.settings import Settings
-
-
-@dataclass(frozen=True)
-class VariantScore:
-    """The outcome for one input variant: ``effects`` rows are ``(N,)`` when scored."""
-
-    parsed: ParsedInput
-    status: Status
-    message: str | None = None
-    normalized: NormalizedAlleles | None = None
-    ref: np.ndarray | None = None
-    alt: np.ndarray | None = None
-    diff: np.ndarray | None = None
-    logfold: np.ndarray | None = None
-    evalue: np.ndarray | None = None
-    priority: float | None = None
 
 
 class ScoringEngine:
@@ -81,18 +61,12 @@ class ScoringEngine:
             if isinstance(item, Rejection):
                 results.append(VariantScore(parsed, item.status, item.message))
                 continue
-            value = values[self._key(item)]
             results.append(
                 VariantScore(
                     parsed,
                     Status.SCORED,
                     normalized=item.normalized,
-                    ref=value.ref,
-                    alt=value.alt,
-                    diff=value.diff,
-                    logfold=value.logfold,
-                    evalue=value.evalue,
-                    priority=value.priority,
+                    values=values[self._key(item)],
                 )
             )
         return results
@@ -100,7 +74,7 @@ class ScoringEngine:
     def _key(self, item: ScorableVariant) -> str:
         return cache_key(self.namespace, item.windows.contig, item.normalized)
 
-    def _compute(self, variants: list[ScorableVariant]) -> list[CachedScore]:
+    def _compute(self, variants: list[ScorableVariant]) -> list[ScoreValues]:
         """Model passes for ``variants``: their per-feature values, E-values and priority."""
         if not variants:
             return []
@@ -109,7 +83,7 @@ class ScoringEngine:
         evalues = background.evalues(effects.diff, effects.logfold) if background else None
         priorities = prioritiser.priority(effects.logfold, effects.diff) if prioritiser else None
         return [
-            CachedScore(
+            ScoreValues(
                 ref=effects.ref[i],
                 alt=effects.alt[i],
                 diff=effects.diff[i],

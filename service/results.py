@@ -4,7 +4,7 @@ import numpy as np
 
 from core.manifest import ModelManifest
 from core.reference import ReferenceGenome
-from service.engine import VariantScore, input_fields
+from service.engine import input_fields
 from service.model import OnnxModel
 from service.schemas import (
     FeatureScore,
@@ -14,6 +14,7 @@ from service.schemas import (
     ReferenceInfo,
     VariantResult,
 )
+from service.scores import VariantScore
 from service.selection import ResultView
 
 
@@ -55,7 +56,7 @@ def variant_result(score: VariantScore, view: ResultView) -> VariantResult:
         normalized=None
         if normalized is None
         else NormalizedVariant(pos=normalized.pos, ref=normalized.ref, alt=normalized.alt),
-        priority=score.priority,
+        priority=None if score.values is None else score.values.priority,
         groups=group_summaries(score, view),
         features=feature_scores(score, view),
     )
@@ -63,16 +64,17 @@ def variant_result(score: VariantScore, view: ResultView) -> VariantResult:
 
 def group_summaries(score: VariantScore, view: ResultView) -> list[GroupSummary]:
     """Per reported group: the largest |diff| and the smallest E-value of its features."""
-    if score.diff is None:
+    values = score.values
+    if values is None:
         return []
     summaries = []
     for group in view.selected_groups:
         members = view.members(group)
-        evalue = None if score.evalue is None else float(np.min(score.evalue[members]))
+        evalue = None if values.evalue is None else float(np.min(values.evalue[members]))
         summaries.append(
             GroupSummary(
                 group=group,
-                max_abs_diff=float(np.max(np.abs(score.diff[members]))),
+                max_abs_diff=float(np.max(np.abs(values.diff[members]))),
                 min_evalue=evalue,
             )
         )
@@ -81,16 +83,17 @@ def group_summaries(score: VariantScore, view: ResultView) -> list[GroupSummary]
 
 def feature_scores(score: VariantScore, view: ResultView) -> list[FeatureScore]:
     """Reported features sorted by |logfold|, largest first; ``top_k`` of them if set."""
-    if score.logfold is None or score.ref is None or score.alt is None or score.diff is None:
+    values = score.values
+    if values is None:
         return []
     return [
         FeatureScore(
             name=view.names[i],
-            ref=float(score.ref[i]),
-            alt=float(score.alt[i]),
-            diff=float(score.diff[i]),
-            logfold=float(score.logfold[i]),
-            evalue=None if score.evalue is None else float(score.evalue[i]),
+            ref=float(values.ref[i]),
+            alt=float(values.alt[i]),
+            diff=float(values.diff[i]),
+            logfold=float(values.logfold[i]),
+            evalue=None if values.evalue is None else float(values.evalue[i]),
         )
-        for i in view.ranked(score.logfold)
+        for i in view.ranked(values.logfold)
     ]

@@ -4,9 +4,9 @@ response's ``results`` items), and a last line with the status counts and warnin
 import json
 
 from core.vcf import VcfRecord
-from service.engine import VariantScore
 from service.outputs.provenance import Provenance
 from service.results import variant_result
+from service.scores import VariantScore
 from service.selection import ResultView
 
 

@@ -5,9 +5,10 @@ with ``#`` name the model and reference (first) and give the status counts and w
 (last)."""
 
 from core.vcf import VcfRecord
-from service.engine import VariantScore, input_fields
+from service.engine import input_fields
 from service.outputs.provenance import Provenance
 from service.results import group_summaries
+from service.scores import VariantScore
 from service.selection import ResultView
 
 _VALUES = ("ref", "alt", "diff", "logfold", "evalue")
@@ -58,7 +59,7 @@ class TsvWriter:
             "" if normalized is None else str(normalized.pos),
             "" if normalized is None else normalized.ref,
             "" if normalized is None else normalized.alt,
-            _number(score.priority),
+            _number(None if score.values is None else score.values.priority),
         ]
         summaries = {s.group: s for s in group_summaries(score, self.view)}
         for group in self.view.selected_groups:
@@ -67,7 +68,12 @@ class TsvWriter:
                 _number(None if summary is None else summary.max_abs_diff),
                 _number(None if summary is None else summary.min_evalue),
             ]
-        arrays = (score.ref, score.alt, score.diff, score.logfold, score.evalue)
+        values = score.values
+        arrays = (
+            (None,) * len(_VALUES)
+            if values is None
+            else (values.ref, values.alt, values.diff, values.logfold, values.evalue)
+        )
         for i in self.view.selected:
             cells += ["" if array is None else _number(float(array[i])) for array in arrays]
         return "\t".join(cells) + "\n"

@@ -18,9 +18,9 @@ annotate and is written as it was.
 import re
 
 from core.vcf import VcfRecord
-from service.engine import VariantScore
 from service.outputs.provenance import Provenance
 from service.results import group_summaries
+from service.scores import VariantScore
 from service.selection import ResultView
 
 PRIORITY_TAG = "LOGO_PRIORITY"
@@ -125,19 +125,19 @@ class VcfWriter:
         return [f"{tag}={','.join(values[i] for values in per_alt)}" for i, tag in enumerate(tags)]
 
     def _alt_values(self, score: VariantScore) -> list[str]:
-        normalized = score.normalized
+        normalized, scored = score.normalized, score.values
         top = (
             "|".join(
-                f"{_encode(self.view.names[i])}:{score.logfold[i]:.4g}"
-                for i in self.view.ranked(score.logfold)[: self.top]
+                f"{_encode(self.view.names[i])}:{scored.logfold[i]:.4g}"
+                for i in self.view.ranked(scored.logfold)[: self.top]
             )
-            if score.logfold is not None
+            if scored is not None
             else "."
         )
         values = [
             score.status.value,
             _encode(score.message) if score.message else ".",
-            _value(score.priority),
+            _value(None if scored is None else scored.priority),
             "." if normalized is None else f"{normalized.pos}:{normalized.ref}:{normalized.alt}",
             top or ".",
         ]

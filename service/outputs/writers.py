@@ -3,12 +3,12 @@
 from typing import Protocol
 
 from core.vcf import VcfRecord
-from service.engine import VariantScore
 from service.outputs.formats import OutputFormat
 from service.outputs.ndjson import NdjsonWriter
 from service.outputs.provenance import Provenance
 from service.outputs.tsv import TsvWriter
 from service.outputs.vcf import VcfWriter
+from service.scores import VariantScore
 from service.selection import ResultView
 
 

@@ -14,7 +14,7 @@ from core.variants import ParsedInput
 from core.vcf import VcfReadError, VcfRecord
 from service.annotate import scored_inputs, scored_records
 from service.dependencies import AppSettings, Engine
-from service.engine import ScoringEngine, VariantScore
+from service.engine import ScoringEngine
 from service.inputs import parse_request_variants, read_vcf_upload, temporary_directory
 from service.json_body import StrictJsonRoute
 from service.outputs.formats import MEDIA_TYPES, OutputFormat, format_for_request
@@ -22,6 +22,7 @@ from service.outputs.provenance import Provenance
 from service.outputs.writers import ResultWriter, result_writer
 from service.results import model_info, reference_info, variant_result
 from service.schemas import ErrorResponse, ScoreRequest, ScoreResponse
+from service.scores import VariantScore
 from service.selection import ResultView, SelectionError, result_view
 from service.settings import Settings
 from service.upload_limits import UploadKind, read_limits, too_large

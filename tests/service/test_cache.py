@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 
 from core.reference import ReferenceGenome
 from core.variants import ParsedInput, parse_variant_string
-from service.cache import CachedScore, LruCache, RedisCache
+from service.cache import LruCache, RedisCache
 from service.engine import ScoringEngine
 from service.main import create_app
 from service.model import OnnxModel
+from service.scores import ScoreValues
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider, Settings
 from tests.service.redis_server import RedisServer
 
@@ -49,20 +50,20 @@ def _counting_rows(engine: ScoringEngine, monkeypatch: pytest.MonkeyPatch) -> li
 def test_a_cached_score_comes_back_bit_for_bit() -> None:
     rng = np.random.default_rng(0)
     arrays = [rng.random(45) for _ in range(5)]
-    score = CachedScore(*arrays, priority=0.25)
-    back = CachedScore.from_bytes(score.to_bytes())
+    score = ScoreValues(*arrays, priority=0.25)
+    back = ScoreValues.from_bytes(score.to_bytes())
     for a, b in zip(
         arrays, (back.ref, back.alt, back.diff, back.logfold, back.evalue), strict=True
     ):
         assert b is not None and np.array_equal(a, b)
     assert back.priority == 0.25
-    bare = CachedScore.from_bytes(CachedScore(*arrays[:4], evalue=None, priority=None).to_bytes())
+    bare = ScoreValues.from_bytes(ScoreValues(*arrays[:4], evalue=None, priority=None).to_bytes())
     assert bare.evalue is None and bare.priority is None
 
 
 def test_the_lru_drops_the_least_recently_used() -> None:
     cache = LruCache(capacity=2)
-    value = CachedScore(*(np.zeros(1) for _ in range(4)), evalue=None, priority=None)
+    value = ScoreValues(*(np.zeros(1) for _ in range(4)), evalue=None, priority=None)
     cache.put_many({"a": value, "b": value})
     cache.get_many(["a"])
     cache.put_many({"c": value})
@@ -81,7 +82,9 @@ def test_identical_variants_are_scored_once(
     )
     assert [s.status.value for s in scores] == ["scored"] * 5
     assert sum(rows) == 2 * 20  # two distinct variants, 20 passes each
-    assert np.array_equal(scores[0].logfold, scores[2].logfold)  # type: ignore[arg-type]
+    first, third = scores[0].values, scores[2].values
+    assert first is not None and third is not None
+    assert np.array_equal(first.logfold, third.logfold)
 
 
 def test_redis_serves_repeats_without_a_model_pass(
@@ -101,8 +104,9 @@ def test_redis_serves_repeats_without_a_model_pass(
     assert rows == []
     for a, b in zip(first, second, strict=True):
         assert a.status == b.status
-        if a.logfold is not None:
-            assert np.array_equal(a.logfold, b.logfold) and a.priority == b.priority  # type: ignore[arg-type]
+        if a.values is not None and b.values is not None:
+            assert np.array_equal(a.values.logfold, b.values.logfold)
+            assert a.values.priority == b.values.priority
 
 
 def test_scoring_goes_on_when_redis_goes_away(redis_server: RedisServer) -> None:
@@ -155,5 +159,5 @@ def test_alts_at_one_site_share_their_ref_passes(
     together = engine.score(_parse("20:1292033:C:T,G,A"))
     assert sum(rows) == (1 + 3) * 2 * 5  # one ref window and three alt windows, 2 strands, 5 frames
     for alone, shared in zip(separately, together, strict=True):
-        assert alone.logfold is not None and shared.logfold is not None
-        np.testing.assert_allclose(shared.logfold, alone.logfold, atol=1e-6)
+        assert alone.values is not None and shared.values is not None
+        np.testing.assert_allclose(shared.values.logfold, alone.values.logfold, atol=1e-6)

@@ -1,0 +1,100 @@
+"""What scoring gives for one input variant: ``VariantScore`` (status, message, normalised
+alleles and, when scored, its ``ScoreValues``), and their stored forms.
+
+``ScoreValues`` are the per-feature arrays ``(N,)`` of a scored variant and its priority, kept as
+float64 bytes, exact to the bit (the score cache, ``service.cache``). A ``VariantScore`` is
+stored without its input (``to_json``): the input is read again from the record it came from
+(``service.jobs``), so a job's result is rendered from its stored scores exactly as direct
+scoring renders them.
+"""
+
+import base64
+import json
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.normalize import NormalizedAlleles
+from core.status import Status
+from core.variants import ParsedInput
+
+_HEADER = struct.Struct("<IBBd")  # features, has evalue, has priority, priority
+
+
+@dataclass(frozen=True)
+class ScoreValues:
+    """A scored variant's per-feature arrays ``(N,)`` and its priority."""
+
+    ref: np.ndarray
+    alt: np.ndarray
+    diff: np.ndarray
+    logfold: np.ndarray
+    evalue: np.ndarray | None
+    priority: float | None
+
+    def to_bytes(self) -> bytes:
+        arrays = [self.ref, self.alt, self.diff, self.logfold]
+        if self.evalue is not None:
+            arrays.append(self.evalue)
+        header = _HEADER.pack(
+            len(self.ref),
+            self.evalue is not None,
+            self.priority is not None,
+            0.0 if self.priority is None else self.priority,
+        )
+        return header + b"".join(np.asarray(a, dtype="<f8").tobytes() for a in arrays)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "ScoreValues":
+        features, has_evalue, has_priority, priority = _HEADER.unpack_from(data)
+        values = np.frombuffer(data, dtype="<f8", offset=_HEADER.size).astype(np.float64)
+        rows = values.reshape(-1, features)
+        return cls(
+            ref=rows[0],
+            alt=rows[1],
+            diff=rows[2],
+            logfold=rows[3],
+            evalue=rows[4] if has_evalue else None,
+            priority=priority if has_priority else None,
+        )
+
+
+@dataclass(frozen=True)
+class VariantScore:
+    """The outcome for one input variant; ``values`` only when it was scored."""
+
+    parsed: ParsedInput
+    status: Status
+    message: str | None = None
+    normalized: NormalizedAlleles | None = None
+    values: ScoreValues | None = None
+
+    def to_json(self) -> str:
+        """Everything but the input (``parsed``), as JSON."""
+        normalized = self.normalized
+        return json.dumps(
+            {
+                "status": self.status.value,
+                "message": self.message,
+                "normalized": None
+                if normalized is None
+                else [normalized.pos, normalized.ref, normalized.alt],
+                "values": None
+                if self.values is None
+                else base64.b64encode(self.values.to_bytes()).decode(),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, parsed: ParsedInput, text: str) -> "VariantScore":
+        """The score stored by ``to_json`` for the input ``parsed``."""
+        stored = json.loads(text)
+        normalized, values = stored["normalized"], stored["values"]
+        return cls(
+            parsed=parsed,
+            status=Status(stored["status"]),
+            message=stored["message"],
+            normalized=None if normalized is None else NormalizedAlleles(*normalized),
+            values=None if values is None else ScoreValues.from_bytes(base64.b64decode(values)),
+        )
