@@ -12,18 +12,17 @@ import redis
 
 from core.input_limits import InputLimitError, ReadLimits
 from core.regions import parse_region
-from core.status import StatusTally
 from core.vcf import VcfReadError, VcfTruncatedError, open_vcf, read_vcf
 from service.access import KeyFileError, load_keys
-from service.annotate import scored_records
 from service.engine import open_engine
 from service.keys import hash_key
 from service.outputs.bgzf import open_text_output
-from service.outputs.formats import FILE_SUFFIXES, FormatError, OutputFormat, format_for_path
+from service.outputs.formats import FILE_SUFFIXES, FormatError, format_for_path, result_writer
 from service.outputs.provenance import Provenance
-from service.outputs.writers import result_writer
+from service.pipeline import scored_records
 from service.progress import Progress
 from service.redis_errors import redis_reply
+from service.render import RunSummary, render
 from service.selection import SelectionError, result_view
 from service.settings import Settings
 from service.warmup import region_snvs, warm
@@ -65,26 +64,20 @@ def run_score(args: argparse.Namespace) -> int:
     except SelectionError as error:
         return _fail(str(error), 2)
     provenance = Provenance.of(engine.model, engine.reference)
-    tally = StatusTally()
-    left_out: list[int] = []
+    summary = RunSummary(engine.model.manifest.assembly)
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    limits = ReadLimits(
+        max_line_bytes=settings.max_line_bytes, max_header_lines=settings.max_header_lines
+    )
     try:
-        limits = ReadLimits(
-            max_line_bytes=settings.max_line_bytes, max_header_lines=settings.max_header_lines
-        )
         with open_vcf(args.input, limits) as reader, open_text_output(args.output, bgzipped) as out:
             writer = result_writer(output_format, view, provenance, reader.header)
-            out.write(writer.header([]))
-            for records, (record, scores) in enumerate(scored_records(engine, reader.records()), 1):
-                for score in scores:
-                    tally.add(score.status)
-                if record.malformed and output_format is OutputFormat.VCF:
-                    left_out.append(record.line)
-                out.write(writer.record(record, scores))
+            scored = scored_records(engine, reader.records())
+            pieces = render(scored, writer, output_format, summary, warnings_first=False)
+            for records, piece in enumerate(pieces):  # the header, then one piece per record
+                out.write(piece)
                 if progress is not None:
-                    progress.update(records, tally.total, reader.fraction_read())
-            warnings = tally.warnings(engine.model.manifest.assembly)
-            out.write(writer.footer(tally.summary(), warnings))
+                    progress.update(records, summary.tally.total, reader.fraction_read())
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             return _fail(
@@ -102,16 +95,10 @@ def run_score(args: argparse.Namespace) -> int:
         return _fail(f"{args.input}: {error} (raise it with {setting})", 1)
     if progress is not None:
         progress.finish()
+    tally = summary.tally
     counts = ", ".join(f"{count} {status}" for status, count in tally.summary().items() if count)
     print(f"{tally.total} variants -> {args.output}: {counts or 'none'}", file=sys.stderr)
-    if left_out:
-        lines = ", ".join(map(str, left_out[:10])) + (" ..." if len(left_out) > 10 else "")
-        print(
-            f"warning: {len(left_out)} malformed line(s) are not VCF records and are left out of "
-            f"the VCF output (lines {lines}); their status is 'invalid' in TSV/NDJSON output",
-            file=sys.stderr,
-        )
-    for warning in warnings:
+    for warning in summary.warnings():
         print(f"warning: {warning}", file=sys.stderr)
     return 0
 

@@ -3,15 +3,15 @@ alleles and, when scored, its ``ScoreValues``), and their stored forms.
 
 ``ScoreValues`` are the per-feature arrays ``(N,)`` of a scored variant and its priority, kept as
 float64 bytes, exact to the bit (the score cache, ``service.cache``). A ``VariantScore`` is
-stored without its input (``to_json``): the input is read again from the record it came from
+stored without its input (``stored``): the input is read again from the record it came from
 (``service.jobs``), so a job's result is rendered from its stored scores exactly as direct
 scoring renders them.
 """
 
 import base64
-import json
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,26 +70,23 @@ class VariantScore:
     normalized: NormalizedAlleles | None = None
     values: ScoreValues | None = None
 
-    def to_json(self) -> str:
-        """Everything but the input (``parsed``), as JSON."""
+    def stored(self) -> dict[str, Any]:
+        """Everything but the input (``parsed``), as JSON-ready values."""
         normalized = self.normalized
-        return json.dumps(
-            {
-                "status": self.status.value,
-                "message": self.message,
-                "normalized": None
-                if normalized is None
-                else [normalized.pos, normalized.ref, normalized.alt],
-                "values": None
-                if self.values is None
-                else base64.b64encode(self.values.to_bytes()).decode(),
-            }
-        )
+        return {
+            "status": self.status.value,
+            "message": self.message,
+            "normalized": None
+            if normalized is None
+            else [normalized.pos, normalized.ref, normalized.alt],
+            "values": None
+            if self.values is None
+            else base64.b64encode(self.values.to_bytes()).decode(),
+        }
 
     @classmethod
-    def from_json(cls, parsed: ParsedInput, text: str) -> "VariantScore":
-        """The score stored by ``to_json`` for the input ``parsed``."""
-        stored = json.loads(text)
+    def restored(cls, parsed: ParsedInput, stored: dict[str, Any]) -> "VariantScore":
+        """The score ``stored`` gave for the input ``parsed``."""
         normalized, values = stored["normalized"], stored["values"]
         return cls(
             parsed=parsed,

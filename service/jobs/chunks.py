@@ -1,22 +1,25 @@
-"""Splitting a job's VCF into chunks, scoring one chunk, and merging the chunks' outputs."""
+"""Splitting a job's VCF into chunks, scoring one chunk, and rendering the job's result.
+
+A chunk (``LOGOSCORE_JOB_CHUNK_VARIANTS`` input ALTs) is the unit a worker takes and RQ retries;
+its scores are stored once, without any format, and the result is rendered from them in the
+format asked for (``service.render``), exactly as ``POST /score/vcf`` renders direct scores.
+"""
 
 import logging
 from collections.abc import Iterable, Iterator
 
-from core.status import Status, StatusTally
 from core.vcf import VcfRecord, parse_record
-from service.annotate import scored_records
 from service.engine import ScoringEngine
 from service.jobs.model import ChunkInput, ChunkOutput, JobRecord
 from service.jobs.store import JobStore
-from service.outputs.formats import OutputFormat
+from service.outputs.formats import OutputFormat, result_writer
 from service.outputs.provenance import Provenance
-from service.outputs.writers import ResultWriter, result_writer
+from service.pipeline import batches, scored_records
+from service.render import RunSummary, ScoredRecord, render
+from service.scores import VariantScore
 from service.selection import result_view
 
 logger = logging.getLogger(__name__)
-
-STREAMED_FORMATS = (OutputFormat.VCF, OutputFormat.TSV, OutputFormat.NDJSON)
 
 
 class ModelMismatchError(RuntimeError):
@@ -26,21 +29,13 @@ class ModelMismatchError(RuntimeError):
 def split_records(records: Iterable[VcfRecord], chunk_variants: int) -> Iterator[ChunkInput]:
     """Consecutive records, about ``chunk_variants`` input ALTs a chunk (a record is never
     split), each chunk as soon as it is complete."""
-    lines: list[str] = []
-    numbers: list[int] = []
-    first = 0
-    variants = 0
-    for record in records:
-        if not lines:
-            first = record.index
-        lines.append(record.text)
-        numbers.append(record.line)
-        variants += len(record.inputs)
-        if variants >= chunk_variants:
-            yield ChunkInput(first, lines, numbers, variants)
-            lines, numbers, variants = [], [], 0
-    if lines:
-        yield ChunkInput(first, lines, numbers, variants)
+    for batch in batches(records, chunk_variants):
+        yield ChunkInput(
+            first_index=batch[0].index,
+            lines=[record.text for record in batch],
+            line_numbers=[record.line for record in batch],
+            variants=sum(len(record.inputs) for record in batch),
+        )
 
 
 def chunk_records(chunk: ChunkInput) -> list[VcfRecord]:
@@ -48,14 +43,6 @@ def chunk_records(chunk: ChunkInput) -> list[VcfRecord]:
         parse_record(text, chunk.first_index + offset, line)
         for offset, (text, line) in enumerate(zip(chunk.lines, chunk.line_numbers, strict=True))
     ]
-
-
-def writers(
-    engine: ScoringEngine, job: JobRecord, header: list[str]
-) -> dict[OutputFormat, ResultWriter]:
-    view = result_view(engine.model.manifest, job.features, job.top_k)
-    provenance = Provenance.of(engine.model, engine.reference)
-    return {f: result_writer(f, view, provenance, header) for f in STREAMED_FORMATS}
 
 
 def check_identity(engine: ScoringEngine, job: JobRecord) -> None:
@@ -71,7 +58,7 @@ def check_identity(engine: ScoringEngine, job: JobRecord) -> None:
 
 
 def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: int) -> None:
-    """Score chunk ``index`` of job ``job_id`` and store its output (idempotent: a retry writes
+    """Score chunk ``index`` of job ``job_id`` and store its scores (idempotent: a retry writes
     the same output under the same index). A deleted job is skipped."""
     job = store.record(job_id)
     if job is None:
@@ -79,41 +66,32 @@ def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: in
     check_identity(engine, job)
     store.mark_started(job_id)
     records = chunk_records(store.chunk(job_id, index))
-    formats = writers(engine, job, store.header(job_id))
-    texts = dict.fromkeys(formats, "")
-    tally = StatusTally()
-    left_out: list[int] = []
-    for record, scores in scored_records(engine, records):
-        for score in scores:
-            tally.add(score.status)
-        if record.malformed:
-            left_out.append(record.line)
-        for output_format, writer in formats.items():
-            texts[output_format] += writer.record(record, scores)
-    counts = {status: count for status, count in tally.summary().items() if count}
-    output = ChunkOutput({f.value: t for f, t in texts.items()}, counts, left_out)
-    if not store.save_output(job_id, index, output):
-        logger.info(
-            "job %s was deleted while its chunk %d ran; the chunk's output is dropped",
-            job_id,
-            index,
-        )
+    scores = [[score.stored() for score in batch] for _, batch in scored_records(engine, records)]
+    if not store.save_output(job_id, index, ChunkOutput(scores)):
+        logger.info("job %s was deleted while chunk %d ran; its output is dropped", job_id, index)
 
 
-def merged_result(
-    engine: ScoringEngine,
-    job: JobRecord,
-    header: list[str],
-    outputs: dict[int, ChunkOutput],
-    output_format: OutputFormat,
+def _stored_records(store: JobStore, job_id: str, chunks: int) -> Iterator[ScoredRecord]:
+    """Every record of the job with its stored scores, in input order."""
+    outputs = store.outputs(job_id)
+    for index in range(chunks):
+        records = chunk_records(store.chunk(job_id, index))
+        for record, stored in zip(records, outputs[index].scores, strict=True):
+            scores = [
+                VariantScore.restored(parsed, item)
+                for parsed, item in zip(record.inputs, stored, strict=True)
+            ]
+            yield record, scores
+
+
+def job_result(
+    engine: ScoringEngine, store: JobStore, job: JobRecord, output_format: OutputFormat
 ) -> str:
-    """The whole result in ``output_format``: chunks in input order between the format's header
-    and footer, with the job's status counts and warnings."""
-    tally = StatusTally()
-    for output in outputs.values():
-        for status, count in output.counts.items():
-            tally.counts[Status(status)] += count
-    warnings = tally.warnings(engine.model.manifest.assembly)
-    writer = writers(engine, job, header)[output_format]
-    body = "".join(outputs[i].texts[output_format.value] for i in sorted(outputs))
-    return writer.header(warnings) + body + writer.footer(tally.summary(), warnings)
+    """The finished job's whole result in ``output_format``, as ``POST /score/vcf`` renders the
+    same file."""
+    view = result_view(engine.model.manifest, job.features, job.top_k)
+    provenance = Provenance.of(engine.model, engine.reference)
+    writer = result_writer(output_format, view, provenance, store.header(job.id))
+    summary = RunSummary(engine.model.manifest.assembly)
+    scored = _stored_records(store, job.id, len(job.chunk_variants))
+    return "".join(render(scored, writer, output_format, summary, warnings_first=True))

@@ -1,7 +1,7 @@
 """What a job is: its record, its input chunks and the chunks' outputs (JSON in the store)."""
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -60,11 +60,10 @@ class ChunkInput:
 
 @dataclass(frozen=True)
 class ChunkOutput:
-    """A scored chunk, rendered in every streamed format, with its status counts."""
+    """A scored chunk: per record, its inputs' stored scores (``VariantScore.stored``), in
+    order. Rendered in the format asked for when the job's result is fetched."""
 
-    texts: dict[str, str]
-    counts: dict[str, int]
-    left_out_lines: list[int] = field(default_factory=list)
+    scores: list[list[dict[str, Any]]]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

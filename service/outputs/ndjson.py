@@ -22,7 +22,7 @@ class NdjsonWriter:
         }
         return json.dumps(head) + "\n"
 
-    def record(self, record: VcfRecord | None, scores: list[VariantScore]) -> str:
+    def record(self, record: VcfRecord, scores: list[VariantScore]) -> str:
         return "".join(variant_result(s, self.view).model_dump_json() + "\n" for s in scores)
 
     def footer(self, summary: dict[str, int], warnings: list[str]) -> str:

@@ -34,7 +34,7 @@ class TsvWriter:
             "".join(f"# {line}\n" for line in self.provenance.lines()) + "\t".join(columns) + "\n"
         )
 
-    def record(self, record: VcfRecord | None, scores: list[VariantScore]) -> str:
+    def record(self, record: VcfRecord, scores: list[VariantScore]) -> str:
         return "".join(self._row(score) for score in scores)
 
     def footer(self, summary: dict[str, int], warnings: list[str]) -> str:

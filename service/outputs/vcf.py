@@ -11,7 +11,8 @@ fields declared in the header:
 All are ``Number=A``: one value per ALT, ``.`` where an ALT has none. LOGO_* fields already in
 the input (a file annotated before) are replaced. A line that is not a VCF record at all
 (``VcfRecord.malformed``) cannot be written back as one: it is left out of this output only,
-and the caller reports it with its line number. A record whose ALT is ``.`` has no ALT to
+and ``service.render`` reports it with its line number (a warning in the header, or on the
+CLI's stderr). A record whose ALT is ``.`` has no ALT to
 annotate and is written as it was.
 """
 
@@ -68,10 +69,8 @@ class VcfWriter:
         """Nothing: a VCF cannot hold lines after its records (warnings go in ``header``)."""
         return ""
 
-    def record(self, record: VcfRecord | None, scores: list[VariantScore]) -> str:
+    def record(self, record: VcfRecord, scores: list[VariantScore]) -> str:
         """The record's line with its INFO annotated; empty for a malformed line."""
-        if record is None:
-            raise ValueError("VCF output annotates VCF records: give the record")
         if record.malformed:
             return ""
         columns = record.text.split("\t")

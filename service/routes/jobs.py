@@ -24,13 +24,13 @@ from core.vcf import VcfReadError, open_vcf
 from service.access import Caller, get_caller
 from service.dependencies import AppSettings, Engine
 from service.inputs import save_upload, temporary_directory
-from service.jobs.chunks import STREAMED_FORMATS, merged_result, split_records
+from service.jobs.chunks import job_result, split_records
 from service.jobs.model import JobRecord, JobState
 from service.jobs.runner import JobRunner
 from service.jobs.status import job_status
 from service.jobs.store import JobStore, JobStoreFullError
 from service.metrics import JOBS_SUBMITTED
-from service.outputs.formats import MEDIA_TYPES, OutputFormat
+from service.outputs.formats import MEDIA_TYPES, RECORD_FORMATS, OutputFormat
 from service.routes.score import (
     UPLOAD_DESCRIPTION,
     UPLOAD_ERRORS,
@@ -164,7 +164,7 @@ def get_job(request: Request, job_id: str, caller: Caller_) -> JobStatus:
     operation_id="jobs-result",
     response_class=Response,
     responses={
-        200: {"content": {MEDIA_TYPES[f]: {} for f in STREAMED_FORMATS}},
+        200: {"content": {MEDIA_TYPES[f]: {} for f in RECORD_FORMATS}},
         404: {"model": ErrorResponse},
         409: {"model": ErrorResponse},
     },
@@ -186,9 +186,9 @@ def get_result(
         detail = f"job {job_id} is {status.state.value}"
         detail += f": {status.error}" if status.error else "; poll GET /jobs/{id} until finished"
         raise HTTPException(409, detail)
-    if output_format not in STREAMED_FORMATS:
+    if output_format not in RECORD_FORMATS:
         raise HTTPException(422, "a job's result comes as format=vcf, tsv or ndjson")
-    body = merged_result(engine, job, store.header(job_id), store.outputs(job_id), output_format)
+    body = job_result(engine, store, job, output_format)
     return Response(body, media_type=MEDIA_TYPES[output_format])
 
 

@@ -1,7 +1,6 @@
 """``POST /score`` (JSON variants) and ``POST /score/vcf`` (VCF upload; JSON, NDJSON, TSV or
 annotated VCF out)."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -11,15 +10,21 @@ from fastapi.responses import Response, StreamingResponse
 from core.input_limits import DeadlinePassedError, InputLimitError
 from core.status import StatusTally
 from core.variants import ParsedInput
-from core.vcf import VcfReadError, VcfRecord
-from service.annotate import scored_inputs, scored_records
+from core.vcf import VcfReadError
 from service.dependencies import AppSettings, Engine
 from service.engine import ScoringEngine
 from service.inputs import parse_request_variants, read_vcf_upload, temporary_directory
 from service.json_body import StrictJsonRoute
-from service.outputs.formats import MEDIA_TYPES, OutputFormat, format_for_request
+from service.outputs.formats import (
+    FORMATS,
+    MEDIA_TYPES,
+    OutputFormat,
+    format_for_request,
+    result_writer,
+)
 from service.outputs.provenance import Provenance
-from service.outputs.writers import ResultWriter, result_writer
+from service.pipeline import scored_inputs, scored_records
+from service.render import RunSummary, render
 from service.results import model_info, reference_info, variant_result
 from service.schemas import ErrorResponse, ScoreRequest, ScoreResponse
 from service.scores import VariantScore
@@ -166,28 +171,21 @@ def score_vcf(
             raise too_large(error, UploadKind.REQUEST) from error
         except DeadlinePassedError as error:
             raise _timed_out(settings) from error
-    if chosen is OutputFormat.NDJSON:
-        writer = result_writer(chosen, view, Provenance.of(engine.model, engine.reference), header)
-        return StreamingResponse(_stream(engine, records, writer), media_type=MEDIA_TYPES[chosen])
-    try:
-        scored = list(scored_records(engine, records, deadline=limits.deadline))
-    except DeadlinePassedError as error:
-        raise _timed_out(settings) from error
     if chosen is OutputFormat.JSON:
+        try:
+            scored = list(scored_records(engine, records, deadline=limits.deadline))
+        except DeadlinePassedError as error:
+            raise _timed_out(settings) from error
         return _json_response(engine, [score for _, batch in scored for score in batch], view)
     writer = result_writer(chosen, view, Provenance.of(engine.model, engine.reference), header)
-    tally, warnings = _tally([score for _, batch in scored for score in batch], engine)
-    body = writer.header(warnings) + "".join(writer.record(r, s) for r, s in scored)
-    body += writer.footer(tally.summary(), warnings)
-    return Response(body, media_type=MEDIA_TYPES[chosen])
-
-
-def _stream(engine: ScoringEngine, records: list[VcfRecord], writer: ResultWriter) -> Iterator[str]:
-    """NDJSON lines as each chunk of variants is scored (iterated off the event loop)."""
-    tally = StatusTally()
-    yield writer.header([])
-    for record, scores in scored_records(engine, records):
-        for score in scores:
-            tally.add(score.status)
-        yield writer.record(record, scores)
-    yield writer.footer(tally.summary(), tally.warnings(engine.model.manifest.assembly))
+    summary = RunSummary(engine.model.manifest.assembly)
+    spec = FORMATS[chosen]
+    if spec.streams:  # the client reads as it is scored: no deadline once it has begun
+        pieces = render(scored_records(engine, records), writer, chosen, summary, False)
+        return StreamingResponse(pieces, media_type=spec.media_type)
+    try:
+        scored_now = scored_records(engine, records, deadline=limits.deadline)
+        body = "".join(render(scored_now, writer, chosen, summary, warnings_first=True))
+    except DeadlinePassedError as error:
+        raise _timed_out(settings) from error
+    return Response(body, media_type=spec.media_type)

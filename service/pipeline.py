@@ -1,5 +1,5 @@
-"""Streaming a VCF through the engine: records in, ``(record, scores)`` out, in file order, a
-chunk of variants at a time (memory stays flat however long the file).
+"""The scoring pipeline: a VCF streamed through the engine, records in, ``(record, scores)``
+out, in file order, a chunk of variants at a time (memory stays flat however long the file).
 
 Up to ``IN_FLIGHT`` chunks are scored at once on a small thread pool: while one chunk is in
 the model call (onnxruntime releases the GIL; on a GPU the call is mostly waiting), the next
@@ -24,13 +24,15 @@ IN_FLIGHT = 2
 Chunk = list[VcfRecord]
 
 
-def _chunks(records: Iterable[VcfRecord], chunk_variants: int) -> Iterator[Chunk]:
+def batches(records: Iterable[VcfRecord], variants_per_batch: int) -> Iterator[Chunk]:
+    """Consecutive records, about ``variants_per_batch`` input ALTs each (a record is never
+    split): the pipeline's model batches here, and a job's chunks (``service.jobs.chunks``)."""
     pending: Chunk = []
     variants = 0
     for record in records:
         pending.append(record)
         variants += len(record.inputs)
-        if variants >= chunk_variants:
+        if variants >= variants_per_batch:
             yield pending
             pending, variants = [], 0
     if pending:
@@ -56,7 +58,7 @@ def scored_records(
     ``deadline`` has passed."""
     with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="score") as pool:
         in_flight: deque[tuple[Chunk, Future[list[list[VariantScore]]]]] = deque()
-        for chunk in _chunks(records, chunk_variants):
+        for chunk in batches(records, chunk_variants):
             check_deadline(deadline)
             in_flight.append((chunk, pool.submit(_score, engine, chunk)))
             if len(in_flight) > IN_FLIGHT:
