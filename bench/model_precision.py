@@ -186,8 +186,11 @@ def cuda_bench(
     fp32 = effects(manifest.onnx.file, cuda)
     fp16 = effects(copy.file, cuda)
     fp32_cpu = effects(manifest.onnx.file, "CPUExecutionProvider")
-    print(f"{copy.file} on CUDA vs fp32 on CUDA: {variant_parity(fp32, fp16, prioritiser, 'cuda')}")
-    print(f"fp32 on CUDA vs fp32 on the CPU: {variant_parity(fp32_cpu, fp32, prioritiser, 'cuda')}")
+    tolerance = copy.parity.logfold_tolerance
+    fp16_parity = variant_parity(fp32, fp16, prioritiser, "cuda", tolerance)
+    print(f"{copy.file} on CUDA vs fp32 on CUDA: {fp16_parity}")
+    cpu_parity = variant_parity(fp32_cpu, fp32, prioritiser, "cuda", tolerance)
+    print(f"fp32 on CUDA vs fp32 on the CPU: {cpu_parity}")
 
 
 def main() -> None:

@@ -40,17 +40,64 @@ class OnnxFile:
     opset: int = 17
 
 
+EXECUTION_PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
+"""onnxruntime's execution provider for each device a model file is made for."""
+
+
+@dataclass(frozen=True)
+class OnnxParity:
+    """The exported ONNX model against the torch model it came from, on real windows."""
+
+    max_abs_difference: float
+    rows: int
+    windows: str
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class VariantParity:
+    """A reduced-precision copy against the fp32 model, over ``variants`` SNVs x every
+    feature; ``provider`` is the device it was measured on."""
+
+    variants: int
+    max_abs_logfold: float
+    p99_abs_logfold: float
+    median_abs_logfold: float
+    max_abs_diff: float
+    max_abs_priority: float | None
+    provider: str
+    logfold_tolerance: float
+
+    @property
+    def within_tolerance(self) -> bool:
+        return self.max_abs_logfold <= self.logfold_tolerance
+
+    def to_json(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "VariantParity":
+        return cls(**{"max_abs_priority": None, **raw})
+
+
 @dataclass(frozen=True)
 class ReducedPrecisionFile:
-    """A copy of the model in a lower precision, for one execution provider."""
+    """A copy of the model in a lower precision, for one device."""
 
     precision: str
-    """``int8`` or ``fp16``."""
+    """``int8`` or ``fp16`` (``model_export.precision.REDUCED_PRECISIONS``)."""
     provider: str
-    """``cpu`` or ``cuda``: the processor it is made for."""
+    """``cpu`` or ``cuda``: the device it is made for (``EXECUTION_PROVIDERS``)."""
     file: str
     sha256: str
-    parity: dict[str, Any] = field(default_factory=dict)
+    parity: VariantParity
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "parity": self.parity.to_json()}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "ReducedPrecisionFile":
+        return cls(**{**raw, "parity": VariantParity.from_json(raw["parity"])})
 
 
 @dataclass(frozen=True)
@@ -70,7 +117,7 @@ class ModelManifest:
     tokenizer_version: str = TOKENIZER_VERSION
     vocab_size: int = 0
     produced_by: dict[str, str] = field(default_factory=dict)
-    parity: dict[str, Any] = field(default_factory=dict)
+    parity: OnnxParity | None = None
     training: dict[str, Any] = field(default_factory=dict)
     background: AuxiliaryFile | None = None
     prioritiser: AuxiliaryFile | None = None
@@ -90,9 +137,9 @@ class ModelManifest:
             "tokenizer": {"version": self.tokenizer_version, "vocab_size": self.vocab_size},
             "features": [asdict(feature) for feature in self.features],
             "onnx": asdict(self.onnx),
-            "reduced_precision": [asdict(copy) for copy in self.reduced_precision],
+            "reduced_precision": [copy.to_json() for copy in self.reduced_precision],
             "produced_by": self.produced_by,
-            "parity": self.parity,
+            "parity": asdict(self.parity) if self.parity else {},
             "background": asdict(self.background) if self.background else None,
             "prioritiser": asdict(self.prioritiser) if self.prioritiser else None,
             "card": self.card,
@@ -138,13 +185,13 @@ def load_manifest(model_dir: Path) -> ModelManifest:
             tokenizer_version=raw["tokenizer"]["version"],
             vocab_size=raw["tokenizer"]["vocab_size"],
             produced_by=raw.get("produced_by", {}),
-            parity=raw.get("parity", {}),
+            parity=OnnxParity(**raw["parity"]) if raw.get("parity") else None,
             training=raw.get("training", {}),
             background=_auxiliary(raw.get("background")),
             prioritiser=_auxiliary(raw.get("prioritiser")),
             card=raw.get("card", {}),
             reduced_precision=tuple(
-                ReducedPrecisionFile(**copy) for copy in raw.get("reduced_precision", [])
+                ReducedPrecisionFile.from_json(copy) for copy in raw.get("reduced_precision", [])
             ),
         )
     except (KeyError, TypeError, ValueError) as error:

@@ -17,7 +17,14 @@ import torch
 
 from core.evalues import BACKGROUND_FILE
 from core.kmers import Vocabulary
-from core.manifest import AuxiliaryFile, ModelManifest, OnnxFile, file_sha256, write_manifest
+from core.manifest import (
+    AuxiliaryFile,
+    ModelManifest,
+    OnnxFile,
+    OnnxParity,
+    file_sha256,
+    write_manifest,
+)
 from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
 from model_export.model_card import card_facts, write_model_card
@@ -78,12 +85,12 @@ def export_model_dir(
             "onnxruntime": onnxruntime.__version__,
             "python": platform.python_version(),
         },
-        parity={
-            "max_abs_difference": float(f"{difference:.3g}"),
-            "rows": int(tokens.shape[0]),
-            "windows": f"{tokens.shape[0] // (2 * spec.k)} windows of {fasta.name}, both strands",
-            "tolerance": PARITY_TOLERANCE,
-        },
+        parity=OnnxParity(
+            max_abs_difference=float(f"{difference:.3g}"),
+            rows=int(tokens.shape[0]),
+            windows=f"{tokens.shape[0] // (2 * spec.k)} windows of {fasta.name}, both strands",
+            tolerance=PARITY_TOLERANCE,
+        ),
         training=checkpoint.training,
         background=_copy_auxiliary(extras, BACKGROUND_FILE, out),
         prioritiser=_copy_auxiliary(extras, PRIORITISER_FILE, out),
@@ -116,8 +123,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"{args.out}: {manifest.onnx.file} sha256 {manifest.onnx.sha256}")
     parity = manifest.parity
-    print(f"parity: max |onnxruntime - torch| = {parity['max_abs_difference']:.2e}", end=" ")
-    print(f"over {parity['rows']} rows")
+    assert parity is not None  # export measures it
+    print(f"parity: max |onnxruntime - torch| = {parity.max_abs_difference:.2e}", end=" ")
+    print(f"over {parity.rows} rows")
 
 
 if __name__ == "__main__":

@@ -91,14 +91,21 @@ def _test_split_lines(manifest: ModelManifest, model_dir: Path) -> list[str]:
     return [*lines, ""]
 
 
+def _onnx_parity(manifest: ModelManifest) -> str:
+    parity = manifest.parity
+    if parity is None:
+        return "not measured"
+    return f"{parity.max_abs_difference} over {parity.rows} rows"
+
+
 def _reduced_line(copy: ReducedPrecisionFile) -> str:
     parity = copy.parity
     return (
         f"- {copy.precision} copy for {copy.provider} `{copy.file}` (sha256 `{copy.sha256}`): "
-        f"against fp32 over {parity.get('variants')} SNVs, |logfold| differs by at most "
-        f"{parity.get('max_abs_logfold', 0):.4f} (99th percentile "
-        f"{parity.get('p99_abs_logfold', 0):.4f}), priority by at most "
-        f"{parity.get('max_abs_priority', 0):.4f}; measured on {parity.get('provider')}."
+        f"against fp32 over {parity.variants} SNVs, |logfold| differs by at most "
+        f"{parity.max_abs_logfold:.4f} (99th percentile "
+        f"{parity.p99_abs_logfold:.4f}), priority by at most "
+        f"{parity.max_abs_priority or 0:.4f}; measured on {parity.provider}."
     )
 
 
@@ -132,7 +139,7 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
         f"- Fine-tuning: {training.get('settings')}; loss {training.get('history')}; "
         f"{training.get('seconds')} s on {training.get('device', 'cpu')}.",
         f"- ONNX sha256 `{manifest.onnx.sha256}`; parity with torch on real windows: max |diff| = "
-        f"{manifest.parity.get('max_abs_difference')} over {manifest.parity.get('rows')} rows.",
+        f"{_onnx_parity(manifest)}.",
         *(_reduced_line(copy) for copy in manifest.reduced_precision),
         "",
         f"## Features ({len(manifest.features)})",

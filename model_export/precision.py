@@ -16,10 +16,9 @@ Parity is measured where it matters to a user: on variants, as the largest diffe
 ``logfold``, ``diff`` and ``priority`` from the fp32 model over SNVs drawn from the reference.
 """
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import onnx
@@ -30,6 +29,7 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 from onnxruntime.transformers.float16 import convert_float_to_float16
 
 from core.effects import variant_rows
+from core.manifest import VariantParity
 from core.prioritiser import Prioritiser
 from core.reference import ReferenceGenome
 from core.scoring import VariantEffects
@@ -50,19 +50,15 @@ no arithmetic and only adds error."""
 
 
 @dataclass(frozen=True)
-class VariantParity:
-    """Differences from the fp32 model over ``variants`` SNVs x every feature."""
+class ReducedPrecision:
+    """One reduced-precision copy a model directory gets: its name, the device it is for
+    (``core.manifest.EXECUTION_PROVIDERS``), its file, and how it is written from the fp32
+    model (``samples``: real token rows, for copies that calibrate on activations)."""
 
-    variants: int
-    max_abs_logfold: float
-    p99_abs_logfold: float
-    median_abs_logfold: float
-    max_abs_diff: float
-    max_abs_priority: float | None
-    provider: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+    name: str
+    device: str
+    file: str
+    write: Callable[[Path, Path, NDArray[np.int64]], Path]
 
 
 def write_fp16(fp32_path: Path, out_path: Path) -> Path:
@@ -136,8 +132,10 @@ def variant_parity(
     reduced: VariantEffects,
     prioritiser: Prioritiser | None,
     provider: str,
+    logfold_tolerance: float,
 ) -> VariantParity:
-    """Differences of ``reduced`` from ``fp32`` over every variant and feature."""
+    """Differences of ``reduced`` from ``fp32`` over every variant and feature (measured on
+    ``provider``; the copy is judged by ``logfold_tolerance``)."""
     priority = None
     if prioritiser is not None:
         priority = float(
@@ -155,6 +153,7 @@ def variant_parity(
         max_abs_diff=float(np.abs(reduced.diff - fp32.diff).max()),
         max_abs_priority=priority,
         provider=provider,
+        logfold_tolerance=logfold_tolerance,
     )
 
 
@@ -253,3 +252,10 @@ def _drop_unused(model: onnx.ModelProto) -> None:
     read = {name for node in graph.node for name in node.input}
     for tensor in [t for t in graph.initializer if t.name not in read]:
         graph.initializer.remove(tensor)
+
+
+REDUCED_PRECISIONS = (
+    ReducedPrecision("int8", "cpu", "model.int8.onnx", write_int8),
+    ReducedPrecision("fp16", "cuda", "model.fp16.onnx", lambda src, out, _: write_fp16(src, out)),
+)
+"""Every reduced-precision copy ``model_export.reduced`` writes: adding one is one row."""

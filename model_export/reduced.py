@@ -1,5 +1,6 @@
-"""``python -m model_export.reduced``: add the int8 (CPU) and fp16 (CUDA) copies of a model
-directory's fp32 ONNX model, with their parity on variants, to its manifest.
+"""``python -m model_export.reduced``: add the reduced-precision copies of a model directory's
+fp32 ONNX model (``model_export.precision.REDUCED_PRECISIONS``: int8 for the CPU, fp16 for
+CUDA), with their parity on variants, to its manifest.
 
 ``model_export.cli`` runs this after every export; run it alone on a model directory exported
 before reduced precision existed. The fp16 parity is measured on CUDA when onnxruntime has it,
@@ -13,6 +14,7 @@ from pathlib import Path
 import onnxruntime
 
 from core.manifest import (
+    EXECUTION_PROVIDERS,
     ModelManifest,
     ReducedPrecisionFile,
     file_sha256,
@@ -21,75 +23,59 @@ from core.manifest import (
 )
 from core.prioritiser import load_prioritiser
 from core.reference import ReferenceGenome
+from core.scoring import VariantEffects
 from model_export.parity import real_window_tokens
 from model_export.precision import (
+    REDUCED_PRECISIONS,
     parity_snvs,
     session_effects,
     variant_parity,
-    write_fp16,
-    write_int8,
 )
 
 LOGFOLD_TOLERANCE = 0.01
 """The parity figure a reduced copy is judged by (recorded; not enforced for int8)."""
 PARITY_VARIANTS = 200
-_CUDA = "CUDAExecutionProvider"
 
 
-def _session(path: Path, provider: str) -> onnxruntime.InferenceSession:
-    return onnxruntime.InferenceSession(str(path), providers=[provider])
+def _session(path: Path, device: str) -> onnxruntime.InferenceSession:
+    return onnxruntime.InferenceSession(str(path), providers=[EXECUTION_PROVIDERS[device]])
 
 
 def add_reduced_precision(
     model_dir: Path, fasta: Path, variants: int = PARITY_VARIANTS
 ) -> ModelManifest:
-    """Write ``model.int8.onnx`` and ``model.fp16.onnx`` beside the fp32 model and record them,
-    with their parity over ``variants`` SNVs of ``fasta``, in the manifest."""
+    """Write every copy of ``REDUCED_PRECISIONS`` beside the fp32 model and record them, with
+    their parity over ``variants`` SNVs of ``fasta`` (measured on the copy's device when
+    onnxruntime has it, else on the CPU), in the manifest."""
     manifest = load_manifest(model_dir)
     fp32_path = model_dir / manifest.onnx.file
     reference = ReferenceGenome(fasta)
     spec = manifest.window
     snvs = parity_snvs(reference, spec, variants)
+    samples = real_window_tokens(reference, spec)
     prioritiser = (
         load_prioritiser(model_dir / manifest.prioritiser.file) if manifest.prioritiser else None
     )
-    fp32_cpu = session_effects(_session(fp32_path, "CPUExecutionProvider"), snvs, spec)
-    int8_path = write_int8(
-        fp32_path, model_dir / "model.int8.onnx", real_window_tokens(reference, spec)
-    )
-    fp16_path = write_fp16(fp32_path, model_dir / "model.fp16.onnx")
-    int8_parity = variant_parity(
-        fp32_cpu,
-        session_effects(_session(int8_path, "CPUExecutionProvider"), snvs, spec),
-        prioritiser,
-        "cpu",
-    )
-    if _CUDA in onnxruntime.get_available_providers():
-        fp32_cuda = session_effects(_session(fp32_path, _CUDA), snvs, spec)
-        fp16_parity = variant_parity(
-            fp32_cuda, session_effects(_session(fp16_path, _CUDA), snvs, spec), prioritiser, "cuda"
+    available = onnxruntime.get_available_providers()
+    fp32: dict[str, VariantEffects] = {}
+    copies = []
+    for precision in REDUCED_PRECISIONS:
+        path = precision.write(fp32_path, model_dir / precision.file, samples)
+        device = precision.device if EXECUTION_PROVIDERS[precision.device] in available else "cpu"
+        if device not in fp32:
+            fp32[device] = session_effects(_session(fp32_path, device), snvs, spec)
+        reduced = session_effects(_session(path, device), snvs, spec)
+        parity = variant_parity(fp32[device], reduced, prioritiser, device, LOGFOLD_TOLERANCE)
+        copies.append(
+            ReducedPrecisionFile(
+                precision=precision.name,
+                provider=precision.device,
+                file=path.name,
+                sha256=file_sha256(path),
+                parity=parity,
+            )
         )
-    else:
-        fp16_parity = variant_parity(
-            fp32_cpu,
-            session_effects(_session(fp16_path, "CPUExecutionProvider"), snvs, spec),
-            prioritiser,
-            "cpu",
-        )
-    copies = tuple(
-        ReducedPrecisionFile(
-            precision=precision,
-            provider=provider,
-            file=path.name,
-            sha256=file_sha256(path),
-            parity={**parity.to_json(), "logfold_tolerance": LOGFOLD_TOLERANCE},
-        )
-        for precision, provider, path, parity in (
-            ("int8", "cpu", int8_path, int8_parity),
-            ("fp16", "cuda", fp16_path, fp16_parity),
-        )
-    )
-    updated = dataclasses.replace(manifest, reduced_precision=copies)
+    updated = dataclasses.replace(manifest, reduced_precision=tuple(copies))
     write_manifest(updated, model_dir)
     return updated
 
@@ -103,11 +89,12 @@ def main(argv: list[str] | None = None) -> None:
     manifest = add_reduced_precision(args.model_dir, args.fasta, args.variants)
     for copy in manifest.reduced_precision:
         parity = copy.parity
+        priority = float("nan") if parity.max_abs_priority is None else parity.max_abs_priority
         print(
             f"{copy.file} ({copy.precision}, for {copy.provider}): max |logfold - fp32| "
-            f"{parity['max_abs_logfold']:.4f} (p99 {parity['p99_abs_logfold']:.4f}), max "
-            f"|priority - fp32| {parity.get('max_abs_priority', float('nan')):.4f} over "
-            f"{parity['variants']} SNVs, measured on {parity['provider']}"
+            f"{parity.max_abs_logfold:.4f} (p99 {parity.p99_abs_logfold:.4f}), max "
+            f"|priority - fp32| {priority:.4f} over {parity.variants} SNVs, measured on "
+            f"{parity.provider}"
         )
 
 

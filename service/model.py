@@ -2,16 +2,22 @@
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import onnxruntime
 from numpy.typing import NDArray
 
 from core.evalues import Background, load_background
-from core.manifest import MANIFEST_FILE, ModelManifest, file_sha256, load_manifest
+from core.manifest import (
+    EXECUTION_PROVIDERS,
+    MANIFEST_FILE,
+    ModelManifest,
+    VariantParity,
+    file_sha256,
+    load_manifest,
+)
 from core.prioritiser import Prioritiser, load_prioritiser
 from service.batcher import MicroBatcher
 from service.metrics import MODEL_BATCH_FILL, MODEL_BATCH_ROWS, MODEL_ROWS
@@ -19,8 +25,8 @@ from service.settings import Precision, Provider
 
 logger = logging.getLogger(__name__)
 
-_CUDA = "CUDAExecutionProvider"
-_CPU = "CPUExecutionProvider"
+_CUDA = EXECUTION_PROVIDERS["cuda"]
+_CPU = EXECUTION_PROVIDERS["cpu"]
 DEFAULT_BATCH_ROWS = {"cpu": 80, "cuda": 4096}
 """Rows per onnxruntime call by device (``bench/RESULTS.md``): on the CPU 80 rows run as fast
 as 320 with a quarter of the working memory; on an H100 4096 is the fastest measured."""
@@ -40,17 +46,18 @@ def choose_providers(provider: Provider) -> list[str]:
 
 @dataclass(frozen=True)
 class ModelFile:
-    """The ONNX file a model runs: its precision, sha256 and parity with the fp32 model."""
+    """The ONNX file a model runs: its precision, sha256 and, for a reduced-precision copy,
+    its parity with the fp32 model."""
 
     precision: str
     file: str
     sha256: str
-    parity: dict[str, Any] = field(default_factory=dict)
+    parity: VariantParity | None = None
 
 
 def choose_model_file(manifest: ModelManifest, device: str, precision: Precision) -> ModelFile:
     """The file to run on ``device`` (``cpu`` or ``cuda``) for the ``precision`` setting."""
-    fp32 = ModelFile("fp32", manifest.onnx.file, manifest.onnx.sha256, manifest.parity)
+    fp32 = ModelFile("fp32", manifest.onnx.file, manifest.onnx.sha256)
     if precision is Precision.FP32:
         return fp32
     copy = next((c for c in manifest.reduced_precision if c.provider == device), None)
@@ -65,9 +72,7 @@ def choose_model_file(manifest: ModelManifest, device: str, precision: Precision
     reduced = ModelFile(copy.precision, copy.file, copy.sha256, copy.parity)
     if precision is Precision.REDUCED:
         return reduced
-    tolerance = copy.parity.get("logfold_tolerance", 0.0)
-    within = copy.parity.get("max_abs_logfold", float("inf")) <= tolerance
-    return reduced if within else fp32
+    return reduced if copy.parity.within_tolerance else fp32
 
 
 class OnnxModel:

@@ -1,5 +1,7 @@
 """``GET /models``: the model being served, its features and where it runs."""
 
+from dataclasses import asdict
+
 from fastapi import APIRouter
 
 from service.dependencies import Engine
@@ -23,8 +25,8 @@ def list_models(engine: Engine) -> ModelsResponse:
             FeatureInfo(name=f.name, group=f.group, description=f.description)
             for f in manifest.features
         ],
-        parity=manifest.parity,
-        precision_parity=engine.model.file.parity if engine.model.file.precision != "fp32" else {},
+        parity=asdict(manifest.parity) if manifest.parity else {},
+        precision_parity=engine.model.file.parity.to_json() if engine.model.file.parity else {},
         card=manifest.card,
     )
     return ModelsResponse(models=[description])

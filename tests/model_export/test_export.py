@@ -63,18 +63,18 @@ def test_export_writes_a_model_directory_the_service_can_load(
     assert manifest.onnx.sha256 == file_sha256(out / "model.onnx")
     assert manifest.feature_names == ["f0", "f1", "f2"]
     assert manifest.vocab_size == 3_129 and manifest.window == SPEC
-    assert manifest.parity["max_abs_difference"] <= 1e-4
+    assert manifest.parity.max_abs_difference <= 1e-4
     assert {"torch", "onnx", "onnxruntime", "logoscore"} <= set(manifest.produced_by)
     assert (out / "MODEL_CARD.md").read_text().startswith("# test-model 0.0.1")
     copies = {(copy.precision, copy.provider): copy for copy in manifest.reduced_precision}
     assert set(copies) == {("int8", "cpu"), ("fp16", "cuda")}
     for copy in copies.values():
         assert copy.sha256 == file_sha256(out / copy.file)
-        assert copy.parity["variants"] == 4 and copy.parity["logfold_tolerance"] == 0.01
+        assert copy.parity.variants == 4 and copy.parity.logfold_tolerance == 0.01
 
 
 def test_the_bundled_demo_model_matches_its_manifest() -> None:
     manifest = load_manifest(DEMO_MODEL_DIR)  # checks the sha256 and the tokenizer
     raw = json.loads((DEMO_MODEL_DIR / "manifest.json").read_text())
     assert raw["assembly"] == "GRCh37" and raw["window"] == {"length": 1000, "k": 5}
-    assert manifest.parity["max_abs_difference"] <= 1e-4
+    assert manifest.parity.max_abs_difference <= 1e-4

@@ -43,7 +43,7 @@ def test_a_2000_bp_model_trains_exports_and_serves(tmp_path: Path) -> None:
     out = tmp_path / "model"
     export_model_dir(checkpoint, SLICE_FASTA, out, "long-window", "0.0.1", parity_variants=4)
     manifest = load_manifest(out)
-    assert manifest.window == LONG and manifest.parity["max_abs_difference"] <= 1e-4
+    assert manifest.window == LONG and manifest.parity.max_abs_difference <= 1e-4
     with TestClient(create_app(Settings(model_dir=out, fasta=DEMO_FASTA))) as client:
         (result,) = client.post("/score", json={"variants": ["20:1292033:C:T"]}).json()["results"]
         (model_info,) = client.get("/models").json()["models"]
