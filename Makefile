@@ -53,8 +53,9 @@ demo-model: $(ART)/report/report.json $(ART)/extras/background.json
 	$(BIN)/python -m model_export.cli --checkpoint $(ART)/logo.pt --extras $(ART)/extras \
 		--report $(ART)/report/report.json --fasta $(DEMO_FASTA) --out models/demo \
 		--version $(DEMO_VERSION)
-	$(BIN)/python -m model_export.test_split --model-dir models/demo --data $(ART)/chr20 \
+	$(BIN)/python -m training.heldout_evaluation --model-dir models/demo --data $(ART)/chr20 \
 		--cache $(ART)/test_split.npz
+	$(BIN)/python -m model_export.model_card --model-dir models/demo
 
 $(DEMO_FASTA):
 	$(TRAIN) reference-slice --region 20:1-6000000 --out $@

@@ -21,9 +21,9 @@ import numpy as np
 from core.reference import ReferenceGenome
 from core.variants import Origin, Variant
 from service import cli
-from service.cache import LruCache
-from service.engine import ScoringEngine
-from service.model import OnnxModel
+from service.scoring.cache import LruCache
+from service.scoring.engine import ScoringEngine
+from service.scoring.model import OnnxModel
 from service.settings import Settings
 
 REPEATS = 3

@@ -1,19 +1,20 @@
 """The model card: what the model is, what it was trained on, how well it does, and its limits.
 
 ``card_facts`` keeps the key facts in the manifest (``GET /models`` shows them);
-``write_model_card`` writes ``MODEL_CARD.md`` from the manifest and, when given, the report.
+``write_model_card`` writes ``MODEL_CARD.md`` from the manifest and, when given, the report;
+``python -m model_export.model_card --model-dir DIR`` rewrites it (after
+``training.heldout_evaluation`` has added its figures).
 """
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
 
-from core.manifest import ModelManifest, ReducedPrecisionFile
+from core.manifest import ModelManifest, ReducedPrecisionFile, load_manifest
+from training.heldout_evaluation import TEST_SPLIT_FILE
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
-TEST_SPLIT_FILE = "test_split.json"
-"""Written by ``model_export.test_split`` (after export); the card cites it while its ONNX sha256
-is the manifest's."""
 NOT_CLINICAL = (
     "A demonstration model trained on real data of one chromosome; not for clinical decisions."
 )
@@ -178,3 +179,14 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
     path = model_dir / MODEL_CARD_FILE
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m model_export.model_card", description=__doc__)
+    parser.add_argument("--model-dir", type=Path, required=True)
+    args = parser.parse_args(argv)
+    write_model_card(load_manifest(args.model_dir), args.model_dir)
+
+
+if __name__ == "__main__":
+    main()

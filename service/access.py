@@ -34,6 +34,7 @@ from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
 from service.keys import hash_key
+from service.redis_client import FAST_TIMEOUT_SECONDS, redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def open_policy(
     if keys_file is None:
         return None
     counter: QuotaCounter = (
-        RedisQuotaCounter(redis.Redis.from_url(redis_url, socket_timeout=1.0), window_seconds)
+        RedisQuotaCounter(redis_client(redis_url, FAST_TIMEOUT_SECONDS), window_seconds)
         if redis_url
         else MemoryQuotaCounter(window_seconds)
     )

@@ -14,15 +14,15 @@ from core.input_limits import InputLimitError, ReadLimits
 from core.regions import parse_region
 from core.vcf import VcfReadError, VcfTruncatedError, open_vcf, read_vcf
 from service.access import KeyFileError, load_keys
-from service.engine import open_engine
 from service.keys import hash_key
 from service.outputs.bgzf import open_text_output
 from service.outputs.formats import FILE_SUFFIXES, FormatError, format_for_path, result_writer
 from service.outputs.provenance import Provenance
-from service.pipeline import scored_records
+from service.outputs.render import RunSummary, render
 from service.progress import Progress
 from service.redis_errors import redis_reply
-from service.render import RunSummary, render
+from service.scoring.engine import open_engine
+from service.scoring.pipeline import scored_records
 from service.selection import SelectionError, result_view
 from service.settings import Settings
 from service.warmup import region_snvs, warm

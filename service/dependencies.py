@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from service.engine import ScoringEngine
+from service.scoring.engine import ScoringEngine
 from service.settings import Settings
 
 

@@ -6,6 +6,7 @@ import errno
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 
 import redis
 from fastapi import Depends, FastAPI, Request
@@ -14,12 +15,13 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from service.access import open_policy, require_access
-from service.engine import open_engine
 from service.inputs import remove_upload_leftovers
+from service.jobs import router as jobs
 from service.jobs.setup import open_jobs
 from service.limits import BodySizeLimit, request_timeout
 from service.redis_errors import redis_reply
-from service.routes import examples, health, jobs, metrics, models, score
+from service.routes import examples, health, metrics, models, score
+from service.scoring.engine import open_engine
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -112,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Swagger UI and ReDoc from packaged files, not a CDN: hospital networks are often offline
     app = FastAPIOffline(
-        title="logoscore", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        title="logoscore", version=version("logoscore"), description=DESCRIPTION, lifespan=lifespan
     )
     app.state.engine = None
     for router in (score.router, jobs.router, models.router):

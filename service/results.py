@@ -4,8 +4,6 @@ import numpy as np
 
 from core.manifest import ModelManifest
 from core.reference import ReferenceGenome
-from service.engine import input_fields
-from service.model import OnnxModel
 from service.schemas import (
     FeatureScore,
     GroupSummary,
@@ -14,7 +12,9 @@ from service.schemas import (
     ReferenceInfo,
     VariantResult,
 )
-from service.scores import VariantScore
+from service.scoring.engine import input_fields
+from service.scoring.model import OnnxModel
+from service.scoring.scores import VariantScore
 from service.selection import ResultView
 
 

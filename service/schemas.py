@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.status import Status
-from service.jobs.model import JobState
 
 
 class VariantObject(BaseModel):
@@ -165,14 +164,3 @@ class Readiness(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str
-
-
-class JobStatus(BaseModel):
-    id: str
-    state: JobState
-    variants_total: int = Field(description="input ALTs in the uploaded VCF")
-    variants_done: int
-    chunks_total: int
-    chunks_done: int
-    error: str | None = None
-    created: float = Field(description="Unix time the job was submitted")

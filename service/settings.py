@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     precision: Precision = Precision.AUTO
     batch_rows: int | None = None
     """Rows (one reading frame of one strand of one allele) per onnxruntime call; unset: 80 on
-    the CPU, 4096 on CUDA (``service.model.DEFAULT_BATCH_ROWS``)."""
+    the CPU, 4096 on CUDA (``service.scoring.model.DEFAULT_BATCH_ROWS``)."""
     batch_wait_ms: float = 5.0
     """How long the service's micro-batcher holds a part-full call open for other requests."""
     max_variants_per_request: int = 10_000

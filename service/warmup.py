@@ -5,8 +5,8 @@ from itertools import islice
 
 from core.reference import ReferenceGenome
 from core.variants import Origin, ParsedInput, Variant
-from service.engine import ScoringEngine
-from service.pipeline import CHUNK_VARIANTS
+from service.scoring.engine import ScoringEngine
+from service.scoring.pipeline import CHUNK_VARIANTS
 
 _BASES = "ACGT"
 

@@ -20,7 +20,8 @@ fine-tuning with ``OMP_NUM_THREADS=1``, so that the weights do not depend on the
     python -m model_export.cli --checkpoint artifacts/logo.pt --extras artifacts/extras \\
                                --report artifacts/report/report.json --fasta FASTA \\
                                --out models/demo --version 0.5.0
-    python -m model_export.test_split --model-dir models/demo --data artifacts/chr20
+    python -m training.heldout_evaluation --model-dir models/demo --data artifacts/chr20
+    python -m model_export.model_card --model-dir models/demo
 
 The training recipe is the commands' defaults (``PRETRAIN_RECIPE``, ``FINETUNE_RECIPE``).
 ``fetch`` downloads and verifies every source; ``reference-slice`` cuts the bundled reference.
@@ -32,16 +33,15 @@ import argparse
 import logging
 from pathlib import Path
 
-from core.kmers import Vocabulary
 from core.regions import parse_region as parse_region_text
 from core.windows import WindowSpec
 from training.data.prepare import prepare
 from training.data.reference_slice import read_fasta_record, write_slice
 from training.data.samples import Region
 from training.data.sources import SOURCES, fetch
+from training.finetune import FinetuneSettings
 from training.head_refit import REFIT_GROUPS, HeadRefitSettings
 from training.loop import LoopSettings
-from training.model import LogoConfig, LogoModel, parameter_count
 from training.pipeline import (
     run_background,
     run_evaluation,
@@ -51,10 +51,6 @@ from training.pipeline import (
     write_json,
 )
 from training.report import build_report, report_markdown
-from training.train import FinetuneSettings
-
-LOGO_919_PARAMETERS = 1_526_679
-
 
 PRETRAIN_RECIPE = LoopSettings(steps=3000, learning_rate=5e-4, warmup_steps=300, linear_decay=True)
 FINETUNE_RECIPE = LoopSettings(steps=14000, learning_rate=1e-3, warmup_steps=500, linear_decay=True)
@@ -73,10 +69,10 @@ def run_fetch(_: argparse.Namespace) -> None:
 
 
 def run_reference_slice(args: argparse.Namespace) -> None:
-    region = parse_region(args.region)
-    sequence = read_fasta_record(fetch(SOURCES["grch37_chr20"]), region.contig)
-    out = write_slice(sequence, region.contig, region.start + 1, region.end, args.out)
-    print(f"{out}: {args.region} ({region.end - region.start:,} bp)")
+    contig, start, end = parse_region_text(args.region)  # 1-based inclusive, as the slice's name
+    sequence = read_fasta_record(fetch(SOURCES["grch37_chr20"]), contig)
+    out = write_slice(sequence, contig, start, end, args.out)
+    print(f"{out}: {args.region} ({end - start + 1:,} bp)")
 
 
 def run_prepare(args: argparse.Namespace) -> None:
@@ -110,11 +106,7 @@ def run_finetune(args: argparse.Namespace) -> None:
     summary = run_finetuning(
         args.data, args.out, settings, args.pretrained, args.assembly, args.resume
     )
-    logo_919 = parameter_count(LogoModel(LogoConfig(Vocabulary(5).size, outputs=919)))
-    print(
-        f"parameters: {summary['parameters']:,}; with 919 outputs {logo_919:,} "
-        f"(LOGO-919: {LOGO_919_PARAMETERS:,})"
-    )
+    print(f"parameters: {summary['parameters']:,}")
     print(f"{args.out}: {summary['history']} in {summary['seconds']} s")
 
 
@@ -128,7 +120,7 @@ def run_refit_head(args: argparse.Namespace) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> None:
-    report = run_evaluation(args.data, args.checkpoint, args.max_bins, args.seed)
+    report = run_evaluation(args.data, args.checkpoint, args.max_bins)
     write_json(args.report, report)
     print(f"{args.report}: median per group {report['groups']}")
 
@@ -239,7 +231,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--checkpoint", type=Path, required=True)
     evaluate.add_argument("--report", type=Path, required=True, help="JSON to write")
     evaluate.add_argument("--max-bins", type=int, default=5000)
-    evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=run_evaluate)
     report = commands.add_parser("report", help="held-out report: models, baseline, motifs")
     report.add_argument("--data", type=Path, required=True)

@@ -1,6 +1,6 @@
 """Token-level motif labels: which k-mer tokens of a training read overlap a strong motif hit.
 
-Fine-tuning can add a dense auxiliary loss (``training.train``): a linear layer on every token's
+Fine-tuning can add a dense auxiliary loss (``training.finetune``): a linear layer on every token's
 hidden state predicts, per motif feature, whether that token's k-mer overlaps a strong hit of the
 motif (the same hits, thresholds and scan that label the bins, ``training.data.motifs``). The
 bin label says only "somewhere in the central 200 bp"; the token labels say where, which gives

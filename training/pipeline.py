@@ -22,13 +22,13 @@ from training.data.sources import SOURCES, THOUSAND_GENOMES_VCFS, fetch
 from training.device import device_description, training_device
 from training.encoder_checkpoint import load_encoder, save_encoder
 from training.evaluate import evaluation_bins, feature_metrics, predict_windows
+from training.finetune import FinetuneSettings, finetune
 from training.head_refit import HeadRefitSettings, refit_head
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel, parameter_count
 from training.motif_tokens import MOTIF_HITS_FILE, MotifHits
 from training.pretrain import PretrainingModel, pretrain
 from training.prioritiser import fit_prioritiser
-from training.train import FinetuneSettings, finetune
 from training.variant_scoring import score_variants
 
 logger = logging.getLogger(__name__)
@@ -145,9 +145,7 @@ def run_head_refit(
     return summary
 
 
-def run_evaluation(
-    data_dir: Path, checkpoint_path: Path, max_bins: int, seed: int
-) -> dict[str, Any]:
+def run_evaluation(data_dir: Path, checkpoint_path: Path, max_bins: int) -> dict[str, Any]:
     """Per-feature AUROC/AUPRC on the test split (``training.evaluate.evaluation_bins``)."""
     data, checkpoint = prepared_and_checkpoint(data_dir, checkpoint_path)
     test = split_samples(data, TEST)
@@ -158,7 +156,7 @@ def run_evaluation(
     )
     metrics = feature_metrics(predictions, test.labels[indices], data.features, counted)
     logger.info("evaluated %d test bins in %.0f s", len(indices), time.perf_counter() - started)
-    return {"checkpoint": str(checkpoint_path), "test_bins": len(indices), "seed": seed, **metrics}
+    return {"checkpoint": str(checkpoint_path), "test_bins": len(indices), **metrics}
 
 
 def run_background(

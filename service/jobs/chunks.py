@@ -2,21 +2,21 @@
 
 A chunk (``LOGOSCORE_JOB_CHUNK_VARIANTS`` input ALTs) is the unit a worker takes and RQ retries;
 its scores are stored once, without any format, and the result is rendered from them in the
-format asked for (``service.render``), exactly as ``POST /score/vcf`` renders direct scores.
+format asked for (``service.outputs.render``), exactly as ``POST /score/vcf`` renders direct scores.
 """
 
 import logging
 from collections.abc import Iterable, Iterator
 
 from core.vcf import VcfRecord, parse_record
-from service.engine import ScoringEngine
-from service.jobs.model import ChunkInput, ChunkOutput, JobRecord
+from service.jobs.records import ChunkInput, ChunkOutput, JobRecord
 from service.jobs.store import JobStore
 from service.outputs.formats import OutputFormat, result_writer
 from service.outputs.provenance import Provenance
-from service.pipeline import batches, scored_records
-from service.render import RunSummary, ScoredRecord, render
-from service.scores import VariantScore
+from service.outputs.render import RunSummary, ScoredRecord, render
+from service.scoring.engine import ScoringEngine
+from service.scoring.pipeline import batches, scored_records
+from service.scoring.scores import VariantScore
 from service.selection import result_view
 
 logger = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from rq import Callback, Queue, Retry
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from service.engine import ScoringEngine
 from service.jobs.chunks import process_chunk
 from service.jobs.store import JobStore
+from service.scoring.engine import ScoringEngine
 
 logger = logging.getLogger(__name__)
 

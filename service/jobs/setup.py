@@ -1,10 +1,10 @@
 """The job store and runner the API uses: Redis and RQ when ``REDIS_URL`` is set, this
 process's memory and a thread otherwise."""
 
-from service.engine import ScoringEngine
 from service.jobs.runner import JobRunner, RqRunner, ThreadRunner, queue_name
 from service.jobs.store import JobStore, MemoryJobStore, RedisJobStore
 from service.redis_client import redis_client
+from service.scoring.engine import ScoringEngine
 from service.settings import Settings
 
 

@@ -1,8 +1,8 @@
 """A job's state and progress, read from its store."""
 
-from service.jobs.model import JobRecord, JobState
+from service.jobs.records import JobRecord, JobState
+from service.jobs.schemas import JobStatus
 from service.jobs.store import JobStore
-from service.schemas import JobStatus
 
 
 def job_status(store: JobStore, job: JobRecord) -> JobStatus:

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import redis
 
-from service.jobs.model import ChunkInput, ChunkOutput, JobRecord
+from service.jobs.records import ChunkInput, ChunkOutput, JobRecord
 from service.redis_errors import redis_reply
 
 _PREFIX = "logoscore:job:"

@@ -22,11 +22,11 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.worker import WorkerStatus
 
-from service.engine import ScoringEngine, open_engine
 from service.jobs.chunks import process_chunk
 from service.jobs.runner import QUEUE_PREFIX, queue_name
 from service.jobs.store import RedisJobStore
 from service.redis_client import redis_client
+from service.scoring.engine import ScoringEngine, open_engine
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from service.outputs.ndjson import NdjsonWriter
 from service.outputs.provenance import Provenance
 from service.outputs.tsv import TsvWriter
 from service.outputs.vcf import VcfWriter
-from service.scores import VariantScore
+from service.scoring.scores import VariantScore
 from service.selection import ResultView
 
 

@@ -6,7 +6,7 @@ import json
 from core.vcf import VcfRecord
 from service.outputs.provenance import Provenance
 from service.results import variant_result
-from service.scores import VariantScore
+from service.scoring.scores import VariantScore
 from service.selection import ResultView
 
 

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 
 from core.reference import ReferenceGenome
-from service.model import OnnxModel
 from service.results import model_info, reference_info
 from service.schemas import ModelInfo, ReferenceInfo
+from service.scoring.model import OnnxModel
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ with ``#`` name the model and reference (first) and give the status counts and w
 (last)."""
 
 from core.vcf import VcfRecord
-from service.engine import input_fields
 from service.outputs.provenance import Provenance
 from service.results import group_summaries
-from service.scores import VariantScore
+from service.scoring.engine import input_fields
+from service.scoring.scores import VariantScore
 from service.selection import ResultView
 
 _VALUES = ("ref", "alt", "diff", "logfold", "evalue")

@@ -11,7 +11,7 @@ fields declared in the header:
 All are ``Number=A``: one value per ALT, ``.`` where an ALT has none. LOGO_* fields already in
 the input (a file annotated before) are replaced. A line that is not a VCF record at all
 (``VcfRecord.malformed``) cannot be written back as one: it is left out of this output only,
-and ``service.render`` reports it with its line number (a warning in the header, or on the
+and ``service.outputs.render`` reports it with its line number (a warning in the header, or on the
 CLI's stderr). A record whose ALT is ``.`` has no ALT to
 annotate and is written as it was.
 """
@@ -21,7 +21,7 @@ import re
 from core.vcf import VcfRecord
 from service.outputs.provenance import Provenance
 from service.results import group_summaries
-from service.scores import VariantScore
+from service.scoring.scores import VariantScore
 from service.selection import ResultView
 
 PRIORITY_TAG = "LOGO_PRIORITY"

@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.engine import ScoringEngine
 from service.schemas import Liveness, Readiness
+from service.scoring.engine import ScoringEngine
 
 router = APIRouter(prefix="/health", tags=["health"])
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.jobs.model import JobState
+from service.jobs.records import JobState
 from service.jobs.status import job_status
 from service.jobs.store import JobStore
 from service.metrics import JOB_STATES, QUEUE_DEPTH, REQUEST_SECONDS

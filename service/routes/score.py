@@ -12,7 +12,6 @@ from core.status import StatusTally
 from core.variants import ParsedInput
 from core.vcf import VcfReadError
 from service.dependencies import AppSettings, Engine
-from service.engine import ScoringEngine
 from service.inputs import parse_request_variants, read_vcf_upload, temporary_directory
 from service.json_body import StrictJsonRoute
 from service.outputs.formats import (
@@ -23,24 +22,26 @@ from service.outputs.formats import (
     result_writer,
 )
 from service.outputs.provenance import Provenance
-from service.pipeline import scored_inputs, scored_records
-from service.render import RunSummary, render
+from service.outputs.render import RunSummary, render
 from service.results import model_info, reference_info, variant_result
-from service.schemas import ErrorResponse, ScoreRequest, ScoreResponse
-from service.scores import VariantScore
-from service.selection import ResultView, SelectionError, result_view
+from service.routes.params import (
+    SCORE_ERRORS,
+    UPLOAD_DESCRIPTION,
+    UPLOAD_ERRORS,
+    Features,
+    TopK,
+    view_or_422,
+)
+from service.schemas import ScoreRequest, ScoreResponse
+from service.scoring.engine import ScoringEngine
+from service.scoring.pipeline import scored_inputs, scored_records
+from service.scoring.scores import VariantScore
+from service.selection import ResultView
 from service.settings import Settings
 from service.upload_limits import UploadKind, read_limits, too_large
 
 router = APIRouter(tags=["score"], route_class=StrictJsonRoute)
 
-TopK = Annotated[
-    int | None, Query(ge=1, description="return only the k features with the largest |logfold|")
-]
-Features = Annotated[
-    list[str] | None,
-    Query(description="feature or group names to report (repeat the parameter); default all"),
-]
 Format = Annotated[
     OutputFormat | None,
     Query(
@@ -49,27 +50,6 @@ Format = Annotated[
         "overrides the Accept header",
     ),
 ]
-_ERRORS: dict[int | str, dict[str, object]] = {
-    413: {"model": ErrorResponse},
-    422: {"model": ErrorResponse},
-    503: {"model": ErrorResponse},
-    504: {"model": ErrorResponse, "description": "no answer within the request timeout"},
-}
-UPLOAD_ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorResponse},
-    **_ERRORS,
-    507: {"model": ErrorResponse, "description": "no disk space to hold the upload; retry later"},
-}
-UPLOAD_DESCRIPTION = (
-    "a VCF or VCF.gz file; to try it, download GET /examples/demo_variants.vcf and choose it here"
-)
-
-
-def view_or_422(engine: ScoringEngine, features: list[str] | None, top_k: int | None) -> ResultView:
-    try:
-        return result_view(engine.model.manifest, features, top_k)
-    except SelectionError as error:
-        raise HTTPException(422, str(error)) from error
 
 
 def _tally(scores: list[VariantScore], engine: ScoringEngine) -> tuple[StatusTally, list[str]]:
@@ -106,7 +86,7 @@ def _check_size(parsed: list[ParsedInput], settings: Settings) -> None:
     "/score",
     operation_id="score-variants",
     response_model=ScoreResponse,
-    responses=_ERRORS,
+    responses=SCORE_ERRORS,
     summary="Score variants given as strings or objects",
 )
 def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) -> ScoreResponse:

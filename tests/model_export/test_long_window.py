@@ -18,9 +18,9 @@ from service.settings import DEMO_FASTA, Settings
 from tests.conftest import SLICE_FASTA
 from training.checkpoint import Checkpoint, save_checkpoint
 from training.data.samples import Region, Samples, tile_bins
+from training.finetune import FinetuneSettings, finetune
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel
-from training.train import FinetuneSettings, finetune
 
 pytestmark = pytest.mark.slow
 

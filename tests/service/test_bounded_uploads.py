@@ -17,7 +17,7 @@ from core.input_limits import DeadlinePassedError
 from core.vcf import parse_record
 from service.inputs import parse_request_variants, temporary_directory
 from service.main import create_app
-from service.pipeline import scored_inputs, scored_records
+from service.scoring.pipeline import scored_inputs, scored_records
 from service.settings import Settings
 from training.data.sources import BCFTOOLS_PACKAGES, unpack_tool
 

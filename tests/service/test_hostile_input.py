@@ -168,7 +168,15 @@ def test_score_vcf_without_a_file_or_as_json_is_422(client: TestClient) -> None:
     _assert_answered(client.post("/jobs", content=json.dumps({}).encode()), (422,))
 
 
-def test_the_server_still_serves_after_all_that(client: TestClient) -> None:
+def test_the_server_still_serves_after_hostile_input(client: TestClient) -> None:
+    """Order-independent: the hostile inputs are sent here, then a variant is scored."""
+    whole = gzip.compress((HEADER + "20\t1292033\t.\tC\tT\t.\tPASS\t.\n" * 50).encode())
+    _assert_answered(_upload(client, whole[: len(whole) // 2], "in.vcf.gz"), (400,))
+    _assert_answered(_upload(client, b"\x00\xff" * 100), (400,))
+    _assert_answered(_upload(client, (HEADER + "20\tx\n").encode(), route="/jobs"), (202,))
+    body = '{"variants": ["20:1292033:C:T"], "top_k": NaN}'
+    headers = {"content-type": "application/json"}
+    _assert_answered(client.post("/score", content=body, headers=headers), (422,))
     response = client.post("/score", json={"variants": ["20:1292033:C:T"]})
     assert response.status_code == 200 and response.json()["results"][0]["status"] == "scored"
 

@@ -11,10 +11,10 @@ from training.batches import serving_tokens
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.data.labels import bin_labels
 from training.data.samples import Region, Samples, tile_bins
+from training.finetune import FinetuneSettings, feature_balanced_indices, finetune
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel
 from training.motif_tokens import MotifHits
-from training.train import FinetuneSettings, feature_balanced_indices, finetune
 
 SPEC = WindowSpec()
 # The two real UCSC CpG islands (chromhmm-example, hg19) inside the test slice

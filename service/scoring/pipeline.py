@@ -15,8 +15,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from core.input_limits import check_deadline
 from core.variants import ParsedInput
 from core.vcf import VcfRecord
-from service.engine import ScoringEngine
-from service.scores import VariantScore
+from service.scoring.engine import ScoringEngine
+from service.scoring.scores import VariantScore
 
 CHUNK_VARIANTS = 256
 IN_FLIGHT = 2

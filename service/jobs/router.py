@@ -25,20 +25,21 @@ from service.access import Caller, get_caller
 from service.dependencies import AppSettings, Engine
 from service.inputs import save_upload, temporary_directory
 from service.jobs.chunks import job_result, split_records
-from service.jobs.model import JobRecord, JobState
+from service.jobs.records import JobRecord, JobState
 from service.jobs.runner import JobRunner
+from service.jobs.schemas import JobStatus
 from service.jobs.status import job_status
 from service.jobs.store import JobStore, JobStoreFullError
 from service.metrics import JOBS_SUBMITTED
 from service.outputs.formats import MEDIA_TYPES, RECORD_FORMATS, OutputFormat
-from service.routes.score import (
+from service.routes.params import (
     UPLOAD_DESCRIPTION,
     UPLOAD_ERRORS,
     Features,
     TopK,
     view_or_422,
 )
-from service.schemas import ErrorResponse, JobStatus
+from service.schemas import ErrorResponse
 from service.settings import Settings
 from service.upload_limits import UploadKind, read_limits, too_large
 

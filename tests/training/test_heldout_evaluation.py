@@ -11,17 +11,18 @@ from core.kmers import Vocabulary
 from core.manifest import Feature, load_manifest
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
-from model_export.model_card import TEST_SPLIT_FILE, write_model_card
+from model_export.model_card import write_model_card
 from model_export.onnx_export import export_onnx
-from model_export.test_split import (
+from service.settings import DEMO_MODEL_DIR
+from training.data.samples import Region, Samples, tile_bins
+from training.evaluate import predict_windows
+from training.heldout_evaluation import (
+    TEST_SPLIT_FILE,
     block_bootstrap_rows,
     group_median_aurocs,
     median_difference_interval,
     onnx_predictions,
 )
-from service.settings import DEMO_MODEL_DIR
-from training.data.samples import Region, Samples, tile_bins
-from training.evaluate import predict_windows
 from training.model import LogoConfig, LogoModel
 
 SPEC = WindowSpec()

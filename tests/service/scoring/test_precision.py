@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from core.manifest import file_sha256, load_manifest
 from service.main import create_app
-from service.model import choose_model_file
+from service.scoring.model import choose_model_file
 from service.settings import DEMO_MODEL_DIR, Precision, Settings
 
 DEMO = load_manifest(DEMO_MODEL_DIR)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from core.status import StatusTally
 from core.vcf import VcfRecord
 from service.outputs.formats import OutputFormat, ResultWriter
-from service.scores import VariantScore
+from service.scoring.scores import VariantScore
 
 ScoredRecord = tuple[VcfRecord, list[VariantScore]]
 _LINES_SHOWN = 10

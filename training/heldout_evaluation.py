@@ -1,4 +1,4 @@
-"""``python -m model_export.test_split``: the exported model, as served, on EVERY bin of the
+"""``python -m training.heldout_evaluation``: the exported model, as served, on EVERY bin of the
 held-out test split, against the k-mer baseline on the same bins, with a block bootstrap.
 
 ``logoscore-train report`` scores 5,000 evenly spaced test bins (a quarter of them) through the
@@ -12,10 +12,10 @@ resampled in contiguous blocks of ``BLOCK_BINS`` (moving-block bootstrap, paired
 the same resampled bins). For each feature group the difference of median AUROC (LOGO minus
 baseline) is reported with its 2.5% and 97.5% quantiles.
 
-Writes ``test_split.json`` and ``TEST_SPLIT.md`` into the model directory and rewrites
-``MODEL_CARD.md`` to cite them (the manifest is left as it is); predictions are kept in
-``--cache`` (an ``.npz``, with the ONNX file's sha256) so a rerun on the same file skips the
-model.
+Writes ``test_split.json`` and ``TEST_SPLIT.md`` into the model directory (the manifest is left
+as it is; ``python -m model_export.model_card`` then rewrites the card to cite them);
+predictions are kept in ``--cache`` (an ``.npz``, with the ONNX file's sha256) so a rerun on the
+same file skips the model.
 """
 
 import argparse
@@ -32,7 +32,6 @@ from core.effects import sequence_probabilities
 from core.manifest import Feature, load_manifest
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
-from model_export.model_card import TEST_SPLIT_FILE, write_model_card
 from training.baseline import kmer_count_features
 from training.batches import serving_tokens
 from training.data.prepare import TEST, TRAIN, load_prepared
@@ -48,6 +47,9 @@ BLOCK_BINS = 50
 """Bootstrap block: 50 bins of 200 bp = 10 kb, ten window lengths."""
 REPLICATES = 1000
 WINDOWS_PER_CALL = 16
+TEST_SPLIT_FILE = "test_split.json"
+"""The figures, in the model directory; the model card cites them while their ONNX sha256 is the
+manifest's (``model_export.model_card``)."""
 MARKDOWN_FILE = "TEST_SPLIT.md"
 
 
@@ -203,7 +205,9 @@ def test_split_markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m model_export.test_split", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m training.heldout_evaluation", description=__doc__
+    )
     parser.add_argument("--model-dir", type=Path, required=True)
     parser.add_argument("--data", type=Path, required=True, help="directory written by prepare")
     parser.add_argument("--baseline-bins", type=int, default=20000)
@@ -217,7 +221,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     (args.model_dir / TEST_SPLIT_FILE).write_text(json.dumps(result, indent=1) + "\n")
     (args.model_dir / MARKDOWN_FILE).write_text(test_split_markdown(result))
-    write_model_card(load_manifest(args.model_dir), args.model_dir)
     for group, difference in result["median_auroc_difference"].items():
         logger.info("%s: LOGO - baseline median AUROC %s", group, difference)
 

@@ -2,7 +2,7 @@
 alleles and, when scored, its ``ScoreValues``), and their stored forms.
 
 ``ScoreValues`` are the per-feature arrays ``(N,)`` of a scored variant and its priority, kept as
-float64 bytes, exact to the bit (the score cache, ``service.cache``). A ``VariantScore`` is
+float64 bytes, exact to the bit (the score cache, ``service.scoring.cache``). A ``VariantScore`` is
 stored without its input (``stored``): the input is read again from the record it came from
 (``service.jobs``), so a job's result is rendered from its stored scores exactly as direct
 scoring renders them.

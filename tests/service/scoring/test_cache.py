@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 
 from core.reference import ReferenceGenome
 from core.variants import ParsedInput, parse_variant_string
-from service.cache import LruCache, RedisCache
-from service.engine import ScoringEngine
 from service.main import create_app
-from service.model import OnnxModel
-from service.scores import ScoreValues
+from service.scoring.cache import LruCache, RedisCache
+from service.scoring.engine import ScoringEngine
+from service.scoring.model import OnnxModel
+from service.scoring.scores import ScoreValues
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider, Settings
 from tests.service.redis_server import RedisServer
 

@@ -7,10 +7,10 @@ from core.scoring import VariantEffects
 from core.status import Status
 from core.variants import ParsedInput
 from core.windows import AlleleWindows
-from service.cache import ScoreCache, cache_key, cache_namespace, open_cache
 from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
-from service.model import OnnxModel
-from service.scores import ScoreValues, VariantScore
+from service.scoring.cache import ScoreCache, cache_key, cache_namespace, open_cache
+from service.scoring.model import OnnxModel
+from service.scoring.scores import ScoreValues, VariantScore
 from service.settings import Settings
 
 

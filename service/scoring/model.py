@@ -19,8 +19,8 @@ from core.manifest import (
     load_manifest,
 )
 from core.prioritiser import Prioritiser, load_prioritiser
-from service.batcher import MicroBatcher
 from service.metrics import MODEL_BATCH_FILL, MODEL_BATCH_ROWS, MODEL_ROWS
+from service.scoring.batcher import MicroBatcher
 from service.settings import Precision, Provider
 
 logger = logging.getLogger(__name__)

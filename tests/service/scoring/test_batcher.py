@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
-from service.batcher import MicroBatcher
 from service.main import create_app
+from service.scoring.batcher import MicroBatcher
 from service.settings import Settings
 
 
@@ -24,23 +24,35 @@ def _row_sums(calls: list[int]):  # type: ignore[no-untyped-def]
 
 
 def test_concurrent_callers_share_calls_and_get_their_own_rows() -> None:
+    """The first caller's call is held open until the seven others have queued their rows
+    (the batcher's condition is notified on every queueing): then they share full calls."""
     calls: list[int] = []
-    batcher = MicroBatcher(_row_sums(calls), max_rows=100, max_wait_seconds=0.5)
-    barrier = threading.Barrier(8)
+    started, release = threading.Event(), threading.Event()
+    row_sums = _row_sums(calls)
+
+    def held(rows: np.ndarray) -> np.ndarray:
+        started.set()
+        release.wait(10)
+        return row_sums(rows)  # type: ignore[no-any-return]
+
+    batcher = MicroBatcher(held, max_rows=100, max_wait_seconds=0.0)
 
     def caller(index: int) -> np.ndarray:
-        rows = np.arange(30 * 3).reshape(30, 3) + 1000 * index
-        barrier.wait()
-        return batcher.predict(rows)
+        return batcher.predict(np.arange(30 * 3).reshape(30, 3) + 1000 * index)
 
     with ThreadPoolExecutor(8) as pool:
-        outputs = list(pool.map(caller, range(8)))
+        first = pool.submit(caller, 0)
+        assert started.wait(10)  # the first call holds its 30 rows
+        others = [pool.submit(caller, index) for index in range(1, 8)]
+        with batcher._condition:
+            assert batcher._condition.wait_for(lambda: batcher._pending_rows == 7 * 30, 10)
+        release.set()
+        outputs = [first.result(10), *(future.result(10) for future in others)]
     batcher.close()
     for index, output in enumerate(outputs):
         expected = (np.arange(30 * 3).reshape(30, 3) + 1000 * index).sum(axis=1, keepdims=True)
         assert np.array_equal(output, expected.astype(np.float32))
-    assert sum(calls) == 240 and max(calls) <= 100
-    assert len(calls) <= 4  # 8 callers, 240 rows: at most 3 full calls and a rest
+    assert calls == [30, 90, 90, 30]  # the held call, then the seven callers in full calls
 
 
 def test_a_long_caller_is_split_and_a_failed_call_fails_only_its_callers() -> None:

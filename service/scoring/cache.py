@@ -26,7 +26,8 @@ import redis
 
 from core.normalize import NormalizedAlleles
 from core.scoring import SCORING_VERSION
-from service.scores import ScoreValues
+from service.redis_client import FAST_TIMEOUT_SECONDS, redis_client
+from service.scoring.scores import ScoreValues
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +91,11 @@ class RedisCache:
 
     backend = "redis"
 
-    def __init__(self, url: str, ttl_seconds: int, timeout_seconds: float = 1.0) -> None:
+    def __init__(
+        self, url: str, ttl_seconds: int, timeout_seconds: float = FAST_TIMEOUT_SECONDS
+    ) -> None:
         self.ttl_seconds = ttl_seconds
-        self._client = redis.Redis.from_url(
-            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
-        )
+        self._client = redis_client(url, timeout_seconds)
         self._down_since: float | None = None
 
     @property
