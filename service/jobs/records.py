@@ -41,6 +41,16 @@ class JobRecord:
 
 
 @dataclass(frozen=True)
+class JobProgress:
+    """What the store knows of a job's run: the chunks done, whether one has started, and
+    the failure that ended it, if any."""
+
+    done: set[int]
+    started: bool
+    failure: str | None
+
+
+@dataclass(frozen=True)
 class ChunkInput:
     first_index: int
     """0-based ordinal of the chunk's first record in the input."""

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import redis
 
-from service.jobs.records import ChunkInput, ChunkOutput, JobRecord
+from service.jobs.records import ChunkInput, ChunkOutput, JobProgress, JobRecord
 from service.redis_errors import redis_reply
 
 _PREFIX = "logoscore:job:"
@@ -53,12 +53,10 @@ class JobStore(Protocol):
     def header(self, job_id: str) -> list[str]: ...
     def chunk(self, job_id: str, index: int) -> ChunkInput: ...
     def mark_started(self, job_id: str) -> None: ...
-    def started(self, job_id: str) -> bool: ...
     def save_output(self, job_id: str, index: int, output: ChunkOutput) -> bool: ...
-    def done(self, job_id: str) -> set[int]: ...
+    def progress(self, job_ids: list[str]) -> list[JobProgress]: ...
     def outputs(self, job_id: str) -> dict[int, ChunkOutput]: ...
     def mark_failed(self, job_id: str, message: str) -> None: ...
-    def failure(self, job_id: str) -> str | None: ...
     def job_for_key(self, owner: str, key: str) -> str | None: ...
     def delete(self, job_id: str) -> bool: ...
 
@@ -116,9 +114,6 @@ class RedisJobStore:
     def mark_started(self, job_id: str) -> None:
         self.client.set(_PREFIX + job_id + ":started", 1, ex=self.ttl_seconds)
 
-    def started(self, job_id: str) -> bool:
-        return bool(self.client.exists(_PREFIX + job_id + ":started"))
-
     def save_output(self, job_id: str, index: int, output: ChunkOutput) -> bool:
         """Save a chunk's output if its job still exists; whether it did."""
         base = _PREFIX + job_id
@@ -130,8 +125,25 @@ class RedisJobStore:
             raise type(error)(redis_reply(error)) from None
         return bool(saved)
 
-    def done(self, job_id: str) -> set[int]:
-        return {int(i) for i in self.client.hkeys(_PREFIX + job_id + ":outputs")}
+    def progress(self, job_ids: list[str]) -> list[JobProgress]:
+        """Every job's progress in one round trip."""
+        pipeline = self.client.pipeline(transaction=False)
+        for job_id in job_ids:
+            base = _PREFIX + job_id
+            pipeline.hkeys(base + ":outputs")
+            pipeline.exists(base + ":started")
+            pipeline.get(base + ":failed")
+        replies = pipeline.execute()
+        return [
+            JobProgress(
+                done={int(i) for i in done},
+                started=bool(started),
+                failure=None if failure is None else bytes(failure).decode(),
+            )
+            for done, started, failure in zip(
+                replies[0::3], replies[1::3], replies[2::3], strict=True
+            )
+        ]
 
     def outputs(self, job_id: str) -> dict[int, ChunkOutput]:
         raw = self.client.hgetall(_PREFIX + job_id + ":outputs")
@@ -139,10 +151,6 @@ class RedisJobStore:
 
     def mark_failed(self, job_id: str, message: str) -> None:
         self.client.set(_PREFIX + job_id + ":failed", message, ex=self.ttl_seconds)
-
-    def failure(self, job_id: str) -> str | None:
-        raw = self.client.get(_PREFIX + job_id + ":failed")
-        return None if raw is None else bytes(raw).decode()  # type: ignore[arg-type]
 
     def job_for_key(self, owner: str, key: str) -> str | None:
         raw = self.client.get(f"logoscore:idempotency:{idempotency_digest(owner, key)}")
@@ -235,9 +243,6 @@ class MemoryJobStore:
     def mark_started(self, job_id: str) -> None:
         self._started.add(job_id)
 
-    def started(self, job_id: str) -> bool:
-        return job_id in self._started
-
     def save_output(self, job_id: str, index: int, output: ChunkOutput) -> bool:
         with self._lock:
             if job_id not in self._records:
@@ -245,8 +250,15 @@ class MemoryJobStore:
             self._outputs[job_id][index] = output.to_json()
             return True
 
-    def done(self, job_id: str) -> set[int]:
-        return set(self._outputs.get(job_id, {}))
+    def progress(self, job_ids: list[str]) -> list[JobProgress]:
+        return [
+            JobProgress(
+                done=set(self._outputs.get(job_id, {})),
+                started=job_id in self._started,
+                failure=self._failed.get(job_id),
+            )
+            for job_id in job_ids
+        ]
 
     def outputs(self, job_id: str) -> dict[int, ChunkOutput]:
         texts = dict(self._outputs.get(job_id, {}))
@@ -254,9 +266,6 @@ class MemoryJobStore:
 
     def mark_failed(self, job_id: str, message: str) -> None:
         self._failed[job_id] = message
-
-    def failure(self, job_id: str) -> str | None:
-        return self._failed.get(job_id)
 
     def job_for_key(self, owner: str, key: str) -> str | None:
         job_id = self._keys.get(idempotency_digest(owner, key))
