@@ -78,7 +78,10 @@ def run_reference_slice(args: argparse.Namespace) -> None:
 def run_prepare(args: argparse.Namespace) -> None:
     validation, test = parse_region(args.validation), parse_region(args.test)
     spec = WindowSpec(args.window, args.k)
-    summary = prepare(args.out, validation.contig, validation, test, spec)
+    try:
+        summary = prepare(args.out, validation.contig, validation, test, spec)
+    except ValueError as error:
+        raise SystemExit(f"logoscore-train prepare: {error}") from error
     print(f"{args.out}: bins {summary['bins']}")
     print(f"positive bins: {summary['positives']}")
 

@@ -1,11 +1,14 @@
 """Data preparation on the committed chr20 slice, with real hg19 annotation lines."""
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from core.windows import WindowSpec
 from tests.conftest import DATA
 from training.data.features import INTERVAL_FEATURES
-from training.data.prepare import TEST, TRAIN, VALIDATION, _splits, interval_labels
+from training.data.prepare import TEST, TRAIN, VALIDATION, _splits, interval_labels, prepare
 from training.data.samples import Region, tile_bins
 
 ANNOTATIONS = DATA / "hg19_chr20_1280001-1300000"
@@ -47,3 +50,13 @@ def test_held_out_windows_never_overlap_training_windows() -> None:
         train = split == TRAIN
         assert not np.any((window_end[train] > region.start) & (window_start[train] < region.end))
     assert (split == -1).sum() > 0  # bins whose windows straddle a boundary are dropped
+
+
+def test_a_held_out_region_on_another_contig_is_refused_naming_it(tmp_path: Path) -> None:
+    spec = WindowSpec(1000, 5)
+    validation = Region("20", 44_000_000, 46_000_000)
+    with pytest.raises(
+        ValueError, match=r"test region is on contig 8, but prepare reads contig 20"
+    ):
+        prepare(tmp_path, "20", validation, Region("8", 50_000_000, 54_000_000), spec)
+    assert not list(tmp_path.iterdir())  # refused before anything was fetched or written

@@ -139,7 +139,15 @@ def _splits(
 def prepare(
     out: Path, contig: str, validation: Region, test: Region, spec: WindowSpec
 ) -> dict[str, Any]:
-    """Build and write the training arrays of ``contig`` of GRCh37 (see the module docstring)."""
+    """Build and write the training arrays of ``contig`` of GRCh37 (see the module docstring);
+    ``ValueError`` if a held-out region lies on another contig (it would hold no bin)."""
+    for name, region in (("validation", validation), ("test", test)):
+        if region.contig != contig:
+            raise ValueError(
+                f"the {name} region is on contig {region.contig}, but prepare reads contig "
+                f"{contig} only (GRCh37 chr20 from the registry): give a {name} region on "
+                f"{contig}, e.g. {contig}:50000001-54000000"
+            )
     sequence = read_fasta_record(fetch(SOURCES["grch37_chr20"]), contig)
     reference_path = write_slice(sequence, contig, 1, len(sequence), out / "reference.fa")
     reference = ReferenceGenome(reference_path)
