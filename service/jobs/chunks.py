@@ -13,7 +13,7 @@ from service.jobs.records import ChunkInput, ChunkOutput, JobRecord
 from service.jobs.store import JobStore
 from service.outputs.formats import OutputFormat, result_writer
 from service.outputs.provenance import Provenance
-from service.outputs.render import RunSummary, ScoredRecord, render
+from service.outputs.render import RunSummary, ScoredRecord, render_twice
 from service.scoring.engine import ScoringEngine
 from service.scoring.pipeline import batches, scored_records
 from service.scoring.scores import VariantScore
@@ -72,11 +72,10 @@ def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: in
 
 
 def _stored_records(store: JobStore, job_id: str, chunks: int) -> Iterator[ScoredRecord]:
-    """Every record of the job with its stored scores, in input order."""
-    outputs = store.outputs(job_id)
+    """Every record of the job with its stored scores, in input order, one chunk at a time."""
     for index in range(chunks):
         records = chunk_records(store.chunk(job_id, index))
-        for record, stored in zip(records, outputs[index].scores, strict=True):
+        for record, stored in zip(records, store.output(job_id, index).scores, strict=True):
             scores = [
                 VariantScore.restored(parsed, item)
                 for parsed, item in zip(record.inputs, stored, strict=True)
@@ -86,12 +85,15 @@ def _stored_records(store: JobStore, job_id: str, chunks: int) -> Iterator[Score
 
 def job_result(
     engine: ScoringEngine, store: JobStore, job: JobRecord, output_format: OutputFormat
-) -> str:
-    """The finished job's whole result in ``output_format``, as ``POST /score/vcf`` renders the
-    same file."""
+) -> Iterator[str]:
+    """The finished job's result in ``output_format``, piece by piece, as ``POST /score/vcf``
+    renders the same file; one chunk's scores are held at a time (the status counts and
+    warnings, which come first, are read in a pass of their own)."""
     view = result_view(engine.model.manifest, job.features, job.top_k)
     provenance = Provenance.of(engine.model, engine.reference)
     writer = result_writer(output_format, view, provenance, store.header(job.id))
     summary = RunSummary(engine.model.manifest.assembly)
-    scored = _stored_records(store, job.id, len(job.chunk_variants))
-    return "".join(render(scored, writer, output_format, summary, warnings_first=True))
+    chunks = len(job.chunk_variants)
+    return render_twice(
+        lambda: _stored_records(store, job.id, chunks), writer, output_format, summary
+    )

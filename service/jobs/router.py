@@ -18,6 +18,7 @@ from fastapi import (
     Response,
     UploadFile,
 )
+from fastapi.responses import StreamingResponse
 
 from core.input_limits import InputLimitError
 from core.vcf import VcfReadError, open_vcf
@@ -189,8 +190,8 @@ def get_result(
         raise HTTPException(409, detail)
     if output_format not in RECORD_FORMATS:
         raise HTTPException(422, "a job's result comes as format=vcf, tsv or ndjson")
-    body = job_result(engine, store, job, output_format)
-    return Response(body, media_type=MEDIA_TYPES[output_format])
+    pieces = job_result(engine, store, job, output_format)
+    return StreamingResponse(pieces, media_type=MEDIA_TYPES[output_format])
 
 
 @router.delete(

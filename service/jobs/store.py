@@ -55,7 +55,7 @@ class JobStore(Protocol):
     def mark_started(self, job_id: str) -> None: ...
     def save_output(self, job_id: str, index: int, output: ChunkOutput) -> bool: ...
     def progress(self, job_ids: list[str]) -> list[JobProgress]: ...
-    def outputs(self, job_id: str) -> dict[int, ChunkOutput]: ...
+    def output(self, job_id: str, index: int) -> ChunkOutput: ...
     def mark_failed(self, job_id: str, message: str) -> None: ...
     def job_for_key(self, owner: str, key: str) -> str | None: ...
     def delete(self, job_id: str) -> bool: ...
@@ -145,9 +145,11 @@ class RedisJobStore:
             )
         ]
 
-    def outputs(self, job_id: str) -> dict[int, ChunkOutput]:
-        raw = self.client.hgetall(_PREFIX + job_id + ":outputs")
-        return {int(i): ChunkOutput.from_json(v) for i, v in raw.items()}
+    def output(self, job_id: str, index: int) -> ChunkOutput:
+        raw = self.client.hget(_PREFIX + job_id + ":outputs", str(index))
+        if raw is None:
+            raise LookupError(f"job {job_id} has no output of chunk {index} (deleted or expired)")
+        return ChunkOutput.from_json(raw)
 
     def mark_failed(self, job_id: str, message: str) -> None:
         self.client.set(_PREFIX + job_id + ":failed", message, ex=self.ttl_seconds)
@@ -260,9 +262,11 @@ class MemoryJobStore:
             for job_id in job_ids
         ]
 
-    def outputs(self, job_id: str) -> dict[int, ChunkOutput]:
-        texts = dict(self._outputs.get(job_id, {}))
-        return {index: ChunkOutput.from_json(text) for index, text in texts.items()}
+    def output(self, job_id: str, index: int) -> ChunkOutput:
+        try:
+            return ChunkOutput.from_json(self._outputs[job_id][index])
+        except KeyError as error:
+            raise LookupError(f"job {job_id} has no output of chunk {index} (deleted)") from error
 
     def mark_failed(self, job_id: str, message: str) -> None:
         self._failed[job_id] = message

@@ -5,7 +5,9 @@ and ``logoscore score`` — renders through ``render``, so they all count status
 report malformed lines the same way. They differ only in ``warnings_first``:
 
 - ``True``: the records are rendered, then the header (with the run's warnings) goes before
-  them (``/score/vcf``'s TSV and VCF, job results: the whole text is sent at once);
+  them (``/score/vcf``'s TSV and VCF: the whole text is sent at once); a job's result, whose
+  scores are stored, is read twice instead (``render_twice``: counted, then rendered), so it
+  streams however large the job;
 - ``False``: the header goes first, the records follow as they are scored, the warnings come
   at the end (NDJSON responses and the CLI, which stream: memory stays flat).
 
@@ -14,7 +16,7 @@ left out of that format only and reported with its line number (a header warning
 CLI's stderr); TSV and NDJSON carry it as an ``invalid`` row.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from core.status import StatusTally
@@ -70,6 +72,22 @@ def render(
     else:
         yield writer.header([])
         yield from _records(scored, writer, output_format, summary)
+    yield writer.footer(summary.tally.summary(), summary.warnings())
+
+
+def render_twice(
+    scored: Callable[[], Iterable[ScoredRecord]],
+    writer: ResultWriter,
+    output_format: OutputFormat,
+    summary: RunSummary,
+) -> Iterator[str]:
+    """As ``render`` with the warnings first, without holding the output: ``scored()`` is read
+    once to count, then again to render (stored scores: a job's result)."""
+    for record, scores in scored():
+        summary.add(record, scores, output_format)
+    yield writer.header(summary.warnings())
+    for record, scores in scored():
+        yield writer.record(record, scores)
     yield writer.footer(summary.tally.summary(), summary.warnings())
 
 
