@@ -1,29 +1,25 @@
 """``logoscore``: serve the API, score a VCF offline, or print the OpenAPI document."""
 
 import argparse
-import errno
 import json
 import logging
 import sys
 import urllib.request
+from importlib.metadata import version
 from pathlib import Path
 
 import redis
 
-from core.input_limits import InputLimitError, ReadLimits
+from core.manifest import load_manifest
 from core.regions import parse_region
-from core.vcf import VcfReadError, VcfTruncatedError, open_vcf, read_vcf
+from core.vcf import read_vcf
+from service import cli_score
 from service.access import KeyFileError, load_keys
+from service.cli_score import fail
 from service.keys import hash_key
-from service.outputs.bgzf import open_text_output
-from service.outputs.formats import FILE_SUFFIXES, FormatError, format_for_path, result_writer
-from service.outputs.provenance import Provenance
-from service.outputs.render import RunSummary, render
-from service.progress import Progress
+from service.outputs.formats import FILE_SUFFIXES, RECORD_FORMATS
 from service.redis_errors import redis_reply
 from service.scoring.engine import open_engine
-from service.scoring.pipeline import scored_records
-from service.selection import SelectionError, result_view
 from service.settings import Settings
 from service.warmup import region_snvs, warm
 
@@ -31,7 +27,7 @@ from service.warmup import region_snvs, warm
 def _settings(args: argparse.Namespace) -> Settings:
     given = (
         ("model_dir", args.model),
-        ("fasta", args.fasta),
+        ("fasta", getattr(args, "fasta", None)),
         ("max_allele_length", getattr(args, "max_allele_length", None)),
     )
     overrides = {key: value for key, value in given if value}
@@ -47,68 +43,30 @@ def run_serve(args: argparse.Namespace) -> int:
         try:
             load_keys(settings.api_keys_file)
         except KeyFileError as error:
-            return _fail(str(error), 2, "serve")
+            return fail(str(error), 2, "serve")
     serve(create_app(settings), settings, args.host, args.port)
     return 0
 
 
 def run_score(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    try:
-        output_format, bgzipped = format_for_path(args.output)
-    except FormatError as error:
-        return _fail(str(error), 2)
-    engine = open_engine(settings)
-    try:
-        view = result_view(engine.model.manifest, args.features, args.top_k)
-    except SelectionError as error:
-        return _fail(str(error), 2)
-    provenance = Provenance.of(engine.model, engine.reference)
-    summary = RunSummary(engine.model.manifest.assembly)
-    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
-    limits = ReadLimits(
-        max_line_bytes=settings.max_line_bytes, max_header_lines=settings.max_header_lines
-    )
-    try:
-        with open_vcf(args.input, limits) as reader, open_text_output(args.output, bgzipped) as out:
-            writer = result_writer(output_format, view, provenance, reader.header)
-            scored = scored_records(engine, reader.records())
-            pieces = render(scored, writer, output_format, summary, warnings_first=False)
-            for records, piece in enumerate(pieces):  # the header, then one piece per record
-                out.write(piece)
-                if progress is not None:
-                    progress.update(records, summary.tally.total, reader.fraction_read())
-    except OSError as error:
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return _fail(
-                f"{args.output}: {error.strerror}; the output is incomplete: free space (or "
-                "write elsewhere) and run again",
-                1,
-            )
-        return _fail(str(error), 1)
-    except VcfTruncatedError as error:
-        return _fail(f"{error}; {args.output} is incomplete", 1)
-    except VcfReadError as error:
-        return _fail(str(error), 1)
-    except InputLimitError as error:
-        setting = f"LOGOSCORE_{error.limit.upper()}"
-        return _fail(f"{args.input}: {error} (raise it with {setting})", 1)
-    if progress is not None:
-        progress.finish()
-    tally = summary.tally
-    counts = ", ".join(f"{count} {status}" for status, count in tally.summary().items() if count)
-    print(f"{tally.total} variants -> {args.output}: {counts or 'none'}", file=sys.stderr)
-    for warning in summary.warnings():
-        print(f"warning: {warning}", file=sys.stderr)
+    return cli_score.run_score(args, _settings(args))
+
+
+def run_features(args: argparse.Namespace) -> int:
+    """The model's features, one per line: name, group and description, tab-separated."""
+    manifest = load_manifest(_settings(args).model_dir)
+    print("name\tgroup\tdescription")
+    for feature in manifest.features:
+        print(f"{feature.name}\t{feature.group}\t{feature.description}")
     return 0
 
 
 def run_warm(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not settings.redis_url:
-        return _fail("warm-up fills the shared Redis cache: set REDIS_URL", 2, "warm")
+        return fail("warm-up fills the shared Redis cache: set REDIS_URL", 2, "warm")
     if (args.input is None) == (args.region is None):
-        return _fail("give a VCF or --region CHROM:START-END (one of them)", 2, "warm")
+        return fail("give a VCF or --region CHROM:START-END (one of them)", 2, "warm")
     engine = open_engine(settings)
     try:
         if args.region is not None:
@@ -118,7 +76,7 @@ def run_warm(args: argparse.Namespace) -> int:
             inputs = read_vcf(args.input)
         counts = warm(engine, inputs)
     except (ValueError, LookupError, OSError) as error:
-        return _fail(str(error), 1, "warm")
+        return fail(str(error), 1, "warm")
     summary = ", ".join(f"{count} {status}" for status, count in counts.items())
     print(f"warmed the cache: {summary or 'nothing to score'}", file=sys.stderr)
     return 0
@@ -129,12 +87,12 @@ def run_worker(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if not settings.redis_url:
-        return _fail("a worker takes job chunks from Redis: set REDIS_URL", 2, "worker")
+        return fail("a worker takes job chunks from Redis: set REDIS_URL", 2, "worker")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         work(settings, args.burst)
     except redis.RedisError as error:
-        return _fail(
+        return fail(
             f"Redis failed under the worker ({redis_reply(error)}); no chunk is lost: one it "
             "held is taken again once Redis is back (start the worker again; a supervisor "
             "restarts it)",
@@ -144,19 +102,14 @@ def run_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fail(message: str, code: int, command: str = "score") -> int:
-    print(f"logoscore {command}: {message}", file=sys.stderr)
-    return code
-
-
 def run_hash_key(args: argparse.Namespace) -> int:
     key = sys.stdin.readline().strip()
     if not key:
-        return _fail(
+        return fail(
             'give the key on stdin, e.g. `printf %s "$KEY" | logoscore hash-key lab`', 2, "hash-key"
         )
     if any(c.isspace() for c in args.name):
-        return _fail("a key's name may not contain spaces", 2, "hash-key")
+        return fail("a key's name may not contain spaces", 2, "hash-key")
     print(f"{args.name} {hash_key(key)}")
     return 0
 
@@ -167,9 +120,9 @@ def run_probe(args: argparse.Namespace) -> int:
         with urllib.request.urlopen(args.url, timeout=args.timeout) as response:
             status = json.loads(response.read()).get("status")
     except (OSError, ValueError) as error:
-        return _fail(f"{args.url}: {error}", 1, "probe")
+        return fail(f"{args.url}: {error}", 1, "probe")
     if status != "ready":
-        return _fail(f"{args.url}: status {status!r}", 1, "probe")
+        return fail(f"{args.url}: status {status!r}", 1, "probe")
     return 0
 
 
@@ -180,10 +133,29 @@ def run_openapi(_: argparse.Namespace) -> int:
     return 0
 
 
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return value
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="logoscore", description="Score non-coding variants with LOGO."
     )
+    parser.add_argument("--version", action="version", version=f"logoscore {version('logoscore')}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve", help="run the HTTP API (demo model and reference by default)"
@@ -194,18 +166,42 @@ def build_parser() -> argparse.ArgumentParser:
         "score",
         help="score a VCF offline (streaming, constant memory)",
         description="Score every ALT of a VCF; the output format follows the output's name. "
-        "Per-variant statuses never fail the run: the exit status is non-zero only when the "
-        "run itself fails (unreadable input, unwritable output, bad options).",
+        "The output appears only when the run succeeds. Exit status: 0 done, 1 the run "
+        "failed, 2 bad options, 3 --strict or --min-scored not met (output kept).",
     )
     score.add_argument("input", type=Path, help="VCF or VCF.gz")
     score.add_argument(
-        "-o", "--output", type=Path, required=True, help=f"output file: {FILE_SUFFIXES}"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help=f"output file: {FILE_SUFFIXES}; - for stdout",
     )
     score.add_argument(
-        "--features", nargs="+", help="feature or group names to report (default: all)"
+        "--format",
+        choices=[f.value for f in RECORD_FORMATS],
+        help="output format (default: from the output's name; VCF on stdout)",
     )
     score.add_argument(
-        "--top-k", type=int, help="features per variant in NDJSON and LOGO_TOP (VCF, default 3)"
+        "--features",
+        type=_names,
+        action="extend",
+        help="feature or group names to report, comma-separated or repeated (default: all; "
+        "`logoscore features` lists them)",
+    )
+    score.add_argument(
+        "--top-k",
+        type=_positive,
+        help="features per variant in NDJSON and LOGO_TOP (VCF, default 3)",
+    )
+    score.add_argument(
+        "--strict", action="store_true", help="exit 3 when the run warns (e.g. wrong assembly)"
+    )
+    score.add_argument(
+        "--min-scored",
+        type=_share,
+        metavar="SHARE",
+        help="exit 3 when fewer than this share (0-1) of the variants are scored",
     )
     score.add_argument(
         "--max-allele-length", type=int, help="longest REF/ALT scored (too_long past it)"
@@ -222,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     warm_up.add_argument("--model", type=Path, help="model directory (default: the demo model)")
     warm_up.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
     warm_up.set_defaults(run=run_warm)
+    features = commands.add_parser("features", help="list the model's features and groups")
+    features.add_argument("--model", type=Path, help="model directory (default: the demo model)")
+    features.set_defaults(run=run_features)
     worker = commands.add_parser("worker", help="score batch-job chunks from Redis (RQ)")
     worker.add_argument("--burst", action="store_true", help="stop once the queue is empty")
     worker.add_argument("--model", type=Path, help="model directory (default: the demo model)")

@@ -102,7 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.job_store, app.state.job_runner = open_jobs(active, engine)
         logger.info(
-            "serving %s on %s against %s", model.manifest.name, model.provider, active.fasta.name
+            "serving model %s %s (%s, sha256 %s) on %s against reference %s (seqcol %s)",
+            model.manifest.name,
+            model.manifest.version,
+            model.file.precision,
+            model.file.sha256[:12],
+            model.provider,
+            active.fasta.name,
+            reference.identity.digest,
         )
         try:
             yield

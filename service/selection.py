@@ -2,6 +2,7 @@
 (``top_k``), and the per-group summaries over them."""
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 import numpy as np
 
@@ -53,9 +54,23 @@ def result_view(
             i for i, (n, g) in enumerate(zip(names, groups, strict=True)) if requested in (n, g)
         ]
         if not matches:
+            hint = _did_you_mean(requested, names, groups)
             raise SelectionError(
-                f"the model has no feature or group {requested!r}; its groups are "
-                f"{', '.join(dict.fromkeys(groups))} (GET /models lists every feature)"
+                f"the model has no feature or group {requested!r}{hint}; its groups are "
+                f"{', '.join(dict.fromkeys(groups))} (GET /models or `logoscore features` lists "
+                "every feature)"
             )
         chosen.update(matches)
     return ResultView(names, groups, sorted(chosen), top_k)
+
+
+def _did_you_mean(requested: str, names: list[str], groups: list[str]) -> str:
+    """`` (did you mean 'X'?)`` for the closest names (a typo, or a motif named without its
+    ``motif_`` prefix), else nothing."""
+    known = list(dict.fromkeys([*groups, *names]))
+    lowered = {name.lower(): name for name in known}
+    close = [lowered[m] for m in get_close_matches(requested.lower(), list(lowered), n=3)]
+    close += [n for n in names if requested.lower() in n.lower() and n not in close][:3]
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(name) for name in close[:3]) + "?)"

@@ -10,6 +10,7 @@
 """
 
 import asyncio
+import logging
 from typing import Any
 
 import uvicorn
@@ -17,6 +18,8 @@ from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from service.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 class HeadTimeoutProtocol(H11Protocol):
@@ -44,6 +47,10 @@ class HeadTimeoutProtocol(H11Protocol):
 
 
 def serve(app: FastAPI, settings: Settings, host: str, port: int) -> None:
+    """Serve ``app``; the service's own log lines (the model and reference it serves, jobs)
+    go to stderr beside uvicorn's."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    logger.info("Swagger UI (try the API, upload a VCF): http://%s:%d/docs", host, port)
     protocol: type[Any] = type(
         "ConfiguredHeadTimeoutProtocol",
         (HeadTimeoutProtocol,),

@@ -79,6 +79,7 @@ def _job(store: JobStore, job_id: str, caller: Caller) -> JobRecord:
 )
 def submit_job(
     request: Request,
+    response: Response,
     file: Annotated[
         UploadFile, File(description=UPLOAD_DESCRIPTION, json_schema_extra={"format": "binary"})
     ],
@@ -95,11 +96,13 @@ def submit_job(
         ),
     ] = None,
 ) -> JobStatus:
-    """202 with the job's id; poll ``GET /jobs/{id}``, then fetch ``/jobs/{id}/result``."""
+    """202 with the job's id and its address in ``Location``; poll ``GET /jobs/{id}``, then fetch
+    ``/jobs/{id}/result``."""
     store = _store(request)
     if idempotency_key is not None and (known := store.job_for_key(caller.name, idempotency_key)):
         existing = store.record(known)
         if existing is not None:
+            response.headers["Location"] = f"/jobs/{existing.id}"
             return job_status(store, existing)
     view_or_422(engine, features, top_k)
     try:
@@ -123,6 +126,7 @@ def submit_job(
     store.create(job, header, idempotency_key)
     _runner(request).submit(job.id, len(chunk_variants))
     JOBS_SUBMITTED.inc()
+    response.headers["Location"] = f"/jobs/{job.id}"
     return job_status(store, job)
 
 

@@ -187,16 +187,17 @@ def test_a_full_disk_while_writing_is_exit_1_saying_so(messy_vcf: Path, tmp_path
     full.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
     done = _score(messy_vcf, full)
     assert done.returncode == 1
-    assert "No space left on device" in done.stderr and "incomplete" in done.stderr
+    assert "No space left on device" in done.stderr and "no complete output" in done.stderr
 
 
-def test_a_gzip_cut_off_among_its_records_is_exit_1_saying_the_output_is_incomplete(
+def test_a_gzip_cut_off_among_its_records_is_exit_1_and_leaves_no_output(
     tmp_path: Path,
 ) -> None:
     done = _score(truncated_gzip_vcf(tmp_path / "cut.vcf.gz"), tmp_path / "out.tsv")
     assert done.returncode == 1
     assert "cut.vcf.gz is cut off or damaged after line" in done.stderr
-    assert "out.tsv is incomplete" in done.stderr
+    assert "no complete output was written to" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.vcf.gz"]
 
 
 def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:
@@ -218,3 +219,48 @@ def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:
     text = seen.decode()
     assert "\r[" in text and "records/s ETA" in text
     assert f"{len(_expected_statuses())} variants -> " in text
+
+
+def test_a_killed_run_leaves_no_output_and_a_finished_one_appears_whole(
+    messy_vcf: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.vcf"
+    command = [*LOGOSCORE, "score", str(messy_vcf), "-o", str(out), "-q"]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    partial = []
+    while not partial and process.poll() is None:  # the partial file appears once it writes
+        partial = list(tmp_path.glob(".out.vcf.partial-*"))
+    process.kill()
+    process.wait()
+    assert partial and not out.exists()  # make and Snakemake see no output to trust
+    assert _score(messy_vcf, out).returncode == 0 and out.read_text().startswith("##fileformat")
+
+
+def test_the_input_is_never_the_output(messy_vcf: Path) -> None:
+    before = messy_vcf.read_bytes()
+    refused = _score(messy_vcf, messy_vcf)
+    assert refused.returncode == 2 and "is the input itself" in refused.stderr
+    assert messy_vcf.read_bytes() == before
+
+
+def test_stdout_features_top_k_and_strict_mode(messy_vcf: Path, tmp_path: Path) -> None:
+    piped = _score(messy_vcf, Path("-"), "--features", "motif_CTCF,annotation", "--top-k", "1")
+    assert piped.returncode == 0
+    records = [line for line in piped.stdout.splitlines() if not line.startswith("#")]
+    assert len(records) == REAL_RECORDS + len(EDGE_CASES) - 1  # bad_pos is not a VCF record
+    assert "LOGO_MAXDIFF_annotation" in piped.stdout and "LOGO_MAXDIFF_chip_seq" not in piped.stdout
+    swallowed = _score(messy_vcf, tmp_path / "o.tsv", "--features", "CTCF")
+    assert swallowed.returncode == 2 and "did you mean 'motif_CTCF'?" in swallowed.stderr
+    assert _score(messy_vcf, tmp_path / "o.tsv", "--top-k", "0").returncode == 2
+    strict = _score(messy_vcf, tmp_path / "s.tsv", "--min-scored", "0.99")
+    assert strict.returncode == 3 and "fewer than --min-scored 0.99" in strict.stderr
+    assert (tmp_path / "s.tsv").exists()  # complete, and kept: its statuses say why
+
+
+def test_version_and_the_feature_list() -> None:
+    version = subprocess.run([*LOGOSCORE, "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("logoscore ")
+    listed = subprocess.run([*LOGOSCORE, "features"], capture_output=True, text=True)
+    rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert rows[0] == ["name", "group", "description"]
+    assert rows[[r[0] for r in rows].index("motif_CTCF")][:2] == ["motif_CTCF", "tf_motif"]

@@ -358,3 +358,12 @@ def test_redis_unable_to_write_its_disk_keeps_the_job_and_every_variant(tmp_path
             _finished_like_direct(client, str(submitted["id"]), example)  # each variant once
     finally:
         server.stop()
+
+
+def test_a_submitted_job_says_where_it_is(in_process: TestClient) -> None:
+    with EXAMPLE_VCF.open("rb") as handle:
+        response = in_process.post("/jobs", files={"file": ("demo.vcf", handle)})
+    assert response.status_code == 202
+    job_id = response.json()["id"]
+    assert response.headers["Location"] == f"/jobs/{job_id}"
+    assert in_process.get(response.headers["Location"]).json()["id"] == job_id

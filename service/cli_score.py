@@ -1,0 +1,146 @@
+"""``logoscore score IN -o OUT``: score a VCF offline, streaming, in constant memory.
+
+The output is written under a temporary name beside ``OUT`` and renamed to ``OUT`` only when
+the run succeeds: a failed or killed run leaves no ``OUT`` behind (make and Snakemake would take
+a partial file as up to date). ``-o -`` writes to stdout (VCF unless ``--format`` says
+otherwise). Exit status: 0 done; 1 the run failed (unreadable input, unwritable output);
+2 bad options; 3 ``--strict`` and the run warned, or fewer than ``--min-scored`` of the variants
+were scored (the output is complete and kept: it says why).
+"""
+
+import argparse
+import errno
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from core.input_limits import InputLimitError, ReadLimits
+from core.status import Status
+from core.vcf import VcfReadError, VcfTruncatedError, open_vcf
+from service.outputs.bgzf import open_text_output
+from service.outputs.formats import FormatError, OutputFormat, format_for_path, result_writer
+from service.outputs.provenance import Provenance
+from service.outputs.render import RunSummary, render
+from service.progress import Progress
+from service.scoring.engine import open_engine
+from service.scoring.pipeline import scored_records
+from service.selection import SelectionError, result_view
+from service.settings import Settings
+
+STDOUT = Path("-")
+EXIT_FAILED, EXIT_OPTIONS, EXIT_STRICT = 1, 2, 3
+
+
+class OptionError(ValueError):
+    """Options that cannot give a run (exit 2)."""
+
+
+def output_format_of(args: argparse.Namespace) -> tuple[OutputFormat, bool]:
+    """The output's format and whether it is bgzipped: ``--format`` or the output's name."""
+    if args.output == STDOUT:
+        return OutputFormat(args.format or OutputFormat.VCF), False
+    if args.input.exists() and args.output.exists() and args.input.samefile(args.output):
+        raise OptionError(f"-o {args.output} is the input itself; write the output elsewhere")
+    try:
+        output_format, bgzipped = format_for_path(args.output)
+    except FormatError as error:
+        raise OptionError(str(error)) from error
+    if args.format and args.format != output_format:
+        raise OptionError(f"--format {args.format} but {args.output.name} names {output_format}")
+    return output_format, bgzipped
+
+
+@contextmanager
+def output_file(path: Path, bgzipped: bool) -> Iterator[TextIO]:
+    """``path`` opened for writing under a temporary name, renamed to ``path`` only if the
+    block ends without an error; stdout for ``-``, and written directly when ``path`` is not a
+    regular file (a pipe, a device)."""
+    if path == STDOUT:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    if path.exists() and not path.is_file():
+        with open_text_output(path, bgzipped) as out:
+            yield out
+        return
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        with open_text_output(partial, bgzipped) as out:
+            yield out
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def run_score(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        output_format, bgzipped = output_format_of(args)
+    except OptionError as error:
+        return fail(str(error), EXIT_OPTIONS)
+    engine = open_engine(settings)
+    try:
+        view = result_view(engine.model.manifest, args.features, args.top_k)
+    except SelectionError as error:
+        return fail(str(error), EXIT_OPTIONS)
+    provenance = Provenance.of(engine.model, engine.reference)
+    summary = RunSummary(engine.model.manifest.assembly)
+    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    limits = ReadLimits(
+        max_line_bytes=settings.max_line_bytes, max_header_lines=settings.max_header_lines
+    )
+    name = "stdout" if args.output == STDOUT else str(args.output)
+    try:
+        with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
+            writer = result_writer(output_format, view, provenance, reader.header)
+            scored = scored_records(engine, reader.records())
+            pieces = render(scored, writer, output_format, summary, warnings_first=False)
+            for records, piece in enumerate(pieces):  # the header, then one piece per record
+                out.write(piece)
+                if progress is not None:
+                    progress.update(records, summary.tally.total, reader.fraction_read())
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return fail(
+                f"{name}: {error.strerror}; no complete output was written: free space (or "
+                "write elsewhere) and run again",
+                EXIT_FAILED,
+            )
+        return fail(str(error), EXIT_FAILED)
+    except VcfTruncatedError as error:
+        return fail(f"{error}; no complete output was written to {name}", EXIT_FAILED)
+    except VcfReadError as error:
+        return fail(str(error), EXIT_FAILED)
+    except InputLimitError as error:
+        setting = f"LOGOSCORE_{error.limit.upper()}"
+        return fail(f"{args.input}: {error} (raise it with {setting})", EXIT_FAILED)
+    if progress is not None:
+        progress.finish()
+    return _report(summary, name, args)
+
+
+def _report(summary: RunSummary, name: str, args: argparse.Namespace) -> int:
+    """Counts and warnings on stderr; the strict-mode exit status."""
+    tally = summary.tally
+    counts = ", ".join(f"{count} {status}" for status, count in tally.summary().items() if count)
+    print(f"{tally.total} variants -> {name}: {counts or 'none'}", file=sys.stderr)
+    warnings = summary.warnings()
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    scored = tally.counts[Status.SCORED] / tally.total if tally.total else 0.0
+    if args.min_scored is not None and scored < args.min_scored:
+        return fail(
+            f"{scored:.0%} of the variants were scored, fewer than --min-scored "
+            f"{args.min_scored:g}; the output is complete: its statuses and messages say why",
+            EXIT_STRICT,
+        )
+    if args.strict and warnings:
+        return fail("--strict: the run warned (above); the output is complete", EXIT_STRICT)
+    return 0
+
+
+def fail(message: str, code: int, command: str = "score") -> int:
+    print(f"logoscore {command}: {message}", file=sys.stderr)
+    return code
