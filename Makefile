@@ -59,13 +59,19 @@ demo-model: $(ART)/report/report.json $(ART)/extras/background.json
 
 $(DEMO_FASTA):
 	$(TRAIN) reference-slice --region 20:1-6000000 --out $@
-$(ART)/chr20/prepare.json: | $(DEMO_FASTA)
-	$(TRAIN) prepare --out $(ART)/chr20
-$(ART)/pretrained.pt: $(ART)/chr20/prepare.json
+# The demo's inputs, written as a lab writes its own (genome FASTA, peak BEDs, features.tsv),
+# then the general prepare: the demo is one instance of the path a lab takes.
+$(ART)/demo-inputs/features.tsv: | $(DEMO_FASTA)
+	$(TRAIN) demo-inputs --out $(ART)/demo-inputs
+$(ART)/chr20/dataset.json: $(ART)/demo-inputs/features.tsv
+	$(TRAIN) prepare --fasta $(ART)/demo-inputs/GRCh37_chr20.fa --features $< \
+		--validation-region 20:44000001-46000000 --test-region 20:50000001-54000000 \
+		--token-group tf_motif --out $(ART)/chr20
+$(ART)/pretrained.pt: $(ART)/chr20/dataset.json
 	$(TRAIN_1) pretrain --data $(ART)/chr20 --out $@ $(PRETRAIN_FLAGS)
 $(ART)/finetuned.pt: $(ART)/pretrained.pt
 	$(TRAIN_1) finetune --data $(ART)/chr20 --out $@ --pretrained $< $(FINETUNE_FLAGS)
-$(ART)/scratch.pt: $(ART)/chr20/prepare.json
+$(ART)/scratch.pt: $(ART)/chr20/dataset.json
 	$(TRAIN_1) finetune --data $(ART)/chr20 --out $@ $(FINETUNE_FLAGS)
 $(ART)/logo.pt: $(ART)/finetuned.pt
 	$(TRAIN_1) refit-head --data $(ART)/chr20 --checkpoint $< --out $@

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from core.kmers import batch_tokens
+from core.kmers import base_codes, code_tokens, reverse_complement_codes
 from core.scoring import FloatArray, VariantEffects, variant_effects
-from core.windows import AlleleWindows, WindowSpec, reverse_complement
+from core.windows import AlleleWindows, WindowSpec
 
 STRANDS = 2
 ALLELES = 2
@@ -29,8 +29,20 @@ ALLELES = 2
 
 def strand_rows(sequences: Sequence[str], spec: WindowSpec) -> NDArray[np.int64]:
     """Tokens of each sequence on both strands in every frame: ``(B * 2 * F, T)``."""
-    both = [strand for s in sequences for strand in (s, reverse_complement(s))]  # B*S
-    tokens = batch_tokens(both, spec.length, spec.k)  # B*S F T
+    for sequence in sequences:
+        if len(sequence) != spec.read_length:
+            raise ValueError(
+                f"a {spec.length} bp window is read as {spec.read_length} bases, "
+                f"got {len(sequence)}"
+            )
+    codes = base_codes("".join(sequences)).reshape(len(sequences), spec.read_length)
+    return strand_code_rows(codes, spec)
+
+
+def strand_code_rows(codes: NDArray[np.uint8], spec: WindowSpec) -> NDArray[np.int64]:
+    """``strand_rows`` of sequences given as base codes ``(B, read_length)``."""
+    both = np.stack([codes, reverse_complement_codes(codes)], axis=1)  # B S n
+    tokens = code_tokens(both.reshape(-1, spec.read_length), spec.length, spec.k)  # B*S F T
     return tokens.reshape(-1, tokens.shape[-1])  # B*S*F T
 
 

@@ -24,10 +24,13 @@ PAD, UNK, CLS, MASK = 0, 1, 2, 3
 SPECIAL_TOKENS = {"pad": PAD, "unk": UNK, "cls": CLS, "mask": MASK}
 TOKENIZER_VERSION = "kmer-frames-v1"
 
-_BASE_CODES = np.full(256, -1, dtype=np.int32)
+OTHER = len(ALPHABET)
+"""Base code of anything outside ``ACGTN`` (its k-mers become ``unk``)."""
+_BASE_CODES = np.full(256, OTHER, dtype=np.uint8)
 for _code, _base in enumerate(ALPHABET):
     _BASE_CODES[ord(_base)] = _code
     _BASE_CODES[ord(_base.lower())] = _code
+_COMPLEMENT_CODES = np.array([3, 2, 1, 0, 4, OTHER], dtype=np.uint8)  # A<>T, C<>G, N, other
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,21 @@ class Vocabulary:
         return int(kmer_ids(kmer, self.k)[0])
 
 
-def _codes(text: str) -> NDArray[np.int32]:
-    """Base codes of ``text`` (``A=0 .. N=4``, -1 for anything else), one per character."""
-    return _BASE_CODES[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)]
+def base_codes(text: str | bytes) -> NDArray[np.uint8]:
+    """Base codes of ``text`` (``A=0, C=1, G=2, T=3, N=4``, any case; ``OTHER`` for anything
+    else), one ``uint8`` per character: the form training shards store windows in."""
+    raw = text if isinstance(text, bytes) else text.encode("ascii", "replace")
+    codes: NDArray[np.uint8] = _BASE_CODES[np.frombuffer(raw, dtype=np.uint8)]
+    return codes
 
 
-def _kmer_id_rows(codes: NDArray[np.int32], k: int) -> NDArray[np.int64]:
+def reverse_complement_codes(codes: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The reverse complement of base codes, along the last axis."""
+    complemented: NDArray[np.uint8] = _COMPLEMENT_CODES[codes][..., ::-1]
+    return complemented
+
+
+def _kmer_id_rows(codes: NDArray[np.uint8], k: int) -> NDArray[np.int64]:
     """Ids of every overlapping k-mer of each row of ``codes`` ``(B, n)``: ``(B, n - k + 1)``."""
     count = codes.shape[1] - k + 1
     ids = np.zeros((codes.shape[0], count), dtype=np.int32)
@@ -60,7 +72,7 @@ def _kmer_id_rows(codes: NDArray[np.int32], k: int) -> NDArray[np.int64]:
         window = codes[:, offset : offset + count]
         ids *= len(ALPHABET)
         ids += window
-        unknown |= window < 0
+        unknown |= window >= OTHER
     ids += len(SPECIAL_TOKENS)
     ids[unknown] = UNK
     return ids.astype(np.int64)
@@ -68,7 +80,7 @@ def _kmer_id_rows(codes: NDArray[np.int32], k: int) -> NDArray[np.int64]:
 
 def kmer_ids(sequence: str, k: int) -> NDArray[np.int64]:
     """Ids of every overlapping k-mer of ``sequence``: shape ``(len(sequence) - k + 1,)``."""
-    ids: NDArray[np.int64] = _kmer_id_rows(_codes(sequence)[None, :], k)[0]
+    ids: NDArray[np.int64] = _kmer_id_rows(base_codes(sequence)[None, :], k)[0]
     return ids
 
 
@@ -90,10 +102,20 @@ def batch_tokens(sequences: Sequence[str], length: int, k: int) -> NDArray[np.in
     frame ``f`` of a sequence holds the ids of its k-mers starting at ``f, f + k, ...``."""
     for sequence in sequences:
         _check_length(sequence, length, k)
-    if not sequences:
+    codes = base_codes("".join(sequences)).reshape(len(sequences), length + k - 1)  # B n
+    return code_tokens(codes, length, k)
+
+
+def code_tokens(codes: NDArray[np.uint8], length: int, k: int) -> NDArray[np.int64]:
+    """``batch_tokens`` of sequences given as base codes ``(B, length + k - 1)``; vectorised
+    over the batch, as training's data loader reads windows from shards."""
+    if codes.ndim != 2 or codes.shape[1] != length + k - 1:
+        raise ValueError(
+            f"a {length} bp window is read as {length + k - 1} bases, got {codes.shape}"
+        )
+    if not len(codes):
         return np.zeros((0, k, 1 + length // k), dtype=np.int64)
-    codes = _codes("".join(sequences)).reshape(len(sequences), length + k - 1)  # B n
     ids = _kmer_id_rows(codes, k)[:, :length]  # B L
-    frames = ids.reshape(len(sequences), length // k, k).transpose(0, 2, 1)  # B F T-1
-    cls = np.full((len(sequences), k, 1), CLS, dtype=np.int64)
+    frames = ids.reshape(len(codes), length // k, k).transpose(0, 2, 1)  # B F T-1
+    cls = np.full((len(codes), k, 1), CLS, dtype=np.int64)
     return np.concatenate([cls, frames], axis=2)  # B F T

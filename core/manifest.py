@@ -1,10 +1,11 @@
 """The model manifest: what a model directory holds and how its model reads sequence.
 
 ``manifest.json`` sits beside the ONNX file. Written by ``model_export``, read by the service.
-Fields: ``name``, ``version``, ``assembly``; ``window`` (``length``, ``k``); ``tokenizer``
-(``version``, ``vocab_size``); ``features`` (``name``, ``group``, ``description`` each, in model
-output order); ``onnx`` (``file``, ``sha256``, ``input``, ``output``, ``opset``); ``produced_by``
-(versions of the tools that made it); ``parity`` (onnxruntime vs torch on real windows);
+Fields: ``name``, ``version``, ``assembly``; ``window`` (``length``, ``k``, ``frame_tail``:
+``core.windows``); ``tokenizer`` (``version``, ``vocab_size``); ``features`` (``name``,
+``group``, ``description`` each, in model output order); ``onnx`` (``file``, ``sha256``,
+``input``, ``output``, ``opset``); ``produced_by`` (versions of the tools that made it);
+``parity`` (onnxruntime vs torch on real windows);
 ``reduced_precision`` (copies of the model in
 other precisions, each with ``precision``, ``provider`` (the processor it is for), ``file``,
 ``sha256`` and its ``parity`` with the fp32 model on variants); optional ``background`` and
@@ -133,7 +134,7 @@ class ModelManifest:
             "name": self.name,
             "version": self.version,
             "assembly": self.assembly,
-            "window": {"length": self.window.length, "k": self.window.k},
+            "window": self.window.to_json(),
             "tokenizer": {"version": self.tokenizer_version, "vocab_size": self.vocab_size},
             "features": [asdict(feature) for feature in self.features],
             "onnx": asdict(self.onnx),
@@ -179,7 +180,7 @@ def load_manifest(model_dir: Path) -> ModelManifest:
             name=raw["name"],
             version=raw["version"],
             assembly=raw["assembly"],
-            window=WindowSpec(length=raw["window"]["length"], k=raw["window"]["k"]),
+            window=WindowSpec.from_json(raw["window"]),
             features=tuple(Feature(**feature) for feature in raw["features"]),
             onnx=OnnxFile(**raw["onnx"]),
             tokenizer_version=raw["tokenizer"]["version"],

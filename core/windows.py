@@ -7,7 +7,11 @@ reads, around an anchor base at 0-based true position ``p``:
   ``L/2 - 1`` (499), as in DeepSEA, whose 1000 bp input holds the variant at its 500th base;
 - ``L + k - 1`` bases rather than ``L``, so that each of the ``k`` reading frames
   (``core.kmers``) holds ``L/k`` whole k-mers: frame ``f`` starts at ``f`` and its last k-mer
-  ends at ``f + L - 1``;
+  ends at ``f + L - 1``. How those last ``k - 1`` bases are filled is the model's
+  ``frame_tail`` (``WindowSpec``): ``reference`` reads them from the genome (the demo model);
+  ``n-padded`` reads exactly ``L`` bases and appends ``k - 1`` N, as LOGO tokenises DeepSEA's
+  1000 bp windows (frames 1-4 end in a k-mer padded with N); training windows that come as
+  exactly ``L`` bases (the DeepSEA bundle) can only be read this way;
 - for a variant, the anchor is its first REF base (``pos - 1``). The ref window is the reference;
   the alt window keeps the variant start at the same index, writes ALT there and fills to length
   from the reference after REF (so a deletion pulls in downstream bases, an insertion pushes
@@ -29,24 +33,46 @@ For a training bin ``[b, b + 200)`` the anchor is ``b + 99``, which centres the 
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from core.reference import ReferenceGenome
+
+FrameTail = Literal["reference", "n-padded"]
+FRAME_TAILS: tuple[FrameTail, ...] = ("reference", "n-padded")
 
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
 
 @dataclass(frozen=True)
 class WindowSpec:
-    """Window length ``length`` and k-mer size ``k`` of a model (from its manifest)."""
+    """Window length ``length``, k-mer size ``k`` and ``frame_tail`` of a model (from its
+    manifest; see the module docstring)."""
 
     length: int = 1000
     k: int = 5
+    frame_tail: FrameTail = "reference"
 
     def __post_init__(self) -> None:
         if self.length % self.k or self.length % 2:
             raise ValueError(
                 f"window length {self.length} must be even and a multiple of k={self.k}"
             )
+        if self.frame_tail not in FRAME_TAILS:
+            raise ValueError(
+                f"frame_tail {self.frame_tail!r} is not one of {', '.join(FRAME_TAILS)}"
+            )
+
+    def to_json(self) -> dict[str, int | str]:
+        return {"length": self.length, "k": self.k, "frame_tail": self.frame_tail}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, int | str]) -> "WindowSpec":
+        """From ``to_json``'s form; a form without ``frame_tail`` (written before it existed)
+        reads the tail from the reference, as every model then did."""
+        tail = str(raw.get("frame_tail", "reference"))
+        if tail not in FRAME_TAILS:
+            raise ValueError(f"frame_tail {tail!r} is not one of {', '.join(FRAME_TAILS)}")
+        return cls(int(raw["length"]), int(raw["k"]), tail)
 
     @property
     def anchor_index(self) -> int:
@@ -55,8 +81,18 @@ class WindowSpec:
 
     @property
     def read_length(self) -> int:
-        """Bases read per window: ``length + k - 1``, so every frame holds whole k-mers."""
+        """Bases tokenised per window: ``length + k - 1``, so every frame holds whole k-mers."""
         return self.length + self.k - 1
+
+    @property
+    def fetched_length(self) -> int:
+        """Bases read from the genome per window: ``read_length``, or ``length`` when the frame
+        tail is N-padded."""
+        return self.read_length if self.frame_tail == "reference" else self.length
+
+    def padded(self, bases: str) -> str:
+        """``fetched_length`` bases as tokenised: with the N tail appended when N-padded."""
+        return bases + "N" * (self.read_length - self.fetched_length)
 
     def start_for(self, anchor: int) -> int:
         """0-based true start of the window whose anchor is at 0-based position ``anchor``."""
@@ -74,9 +110,9 @@ class AlleleWindows:
 
 
 def reference_window(reference: ReferenceGenome, contig: str, anchor: int, spec: WindowSpec) -> str:
-    """The ``read_length`` bases around 0-based ``anchor`` on resolved ``contig``."""
+    """The ``read_length`` bases tokenised around 0-based ``anchor`` on resolved ``contig``."""
     start = spec.start_for(anchor)
-    return reference.fetch(contig, start, start + spec.read_length)
+    return spec.padded(reference.fetch(contig, start, start + spec.fetched_length))
 
 
 def allele_windows(
@@ -85,21 +121,22 @@ def allele_windows(
     """Ref and alt windows of a variant at 1-based ``pos`` whose REF matches the reference."""
     start = spec.start_for(pos - 1)
     extra = max(0, len(ref) - len(alt))
-    sequence = reference.fetch(contig, start, start + spec.read_length + extra)
+    fetched = spec.fetched_length
+    sequence = reference.fetch(contig, start, start + fetched + extra)
     anchor = spec.anchor_index
     alt_window = sequence[:anchor] + alt + sequence[anchor + len(ref) :]
     return AlleleWindows(
         contig=contig,
         start=start,
-        ref=sequence[: spec.read_length],
-        alt=alt_window[: spec.read_length],
+        ref=spec.padded(sequence[:fetched]),
+        alt=spec.padded(alt_window[:fetched]),
     )
 
 
 def window_bounds(pos: int, ref: str, alt: str, spec: WindowSpec) -> tuple[int, int]:
     """True ``[start, end)`` the reference must hold to score a variant at 1-based ``pos``."""
     start = spec.start_for(pos - 1)
-    return start, start + spec.read_length + max(0, len(ref) - len(alt))
+    return start, start + spec.fetched_length + max(0, len(ref) - len(alt))
 
 
 def reverse_complement(sequence: str) -> str:

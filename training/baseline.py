@@ -9,26 +9,21 @@ random subset of training bins, and scored on the same test bins as the model.
 import numpy as np
 from numpy.typing import NDArray
 
-from core.reference import ReferenceGenome
-from core.windows import WindowSpec, reverse_complement
-from training.batches import window_of
-from training.data.motifs import base_codes
+from core.kmers import reverse_complement_codes
 from training.data.samples import Samples
 
 BASELINE_K = 5
 _KMERS = 4**BASELINE_K
 
 
-def kmer_count_features(
-    reference: ReferenceGenome, samples: Samples, indices: NDArray[np.int64], spec: WindowSpec
-) -> NDArray[np.float32]:
+def kmer_count_features(samples: Samples, indices: NDArray[np.int64]) -> NDArray[np.float32]:
     """``log1p`` counts of the 5-mers over ``ACGT`` of each window, both strands: (n, 1024)."""
     weights = 4 ** np.arange(BASELINE_K - 1, -1, -1)
     features = np.zeros((len(indices), _KMERS), dtype=np.float32)
-    for row, index in enumerate(indices):
-        window = window_of(reference, samples, int(index), spec)
-        for sequence in (window, reverse_complement(window)):
-            kmers = np.lib.stride_tricks.sliding_window_view(base_codes(sequence), BASELINE_K)
+    codes = samples.codes(indices)
+    for row, window in enumerate(codes):
+        for sequence in (window, reverse_complement_codes(window)):
+            kmers = np.lib.stride_tricks.sliding_window_view(sequence.astype(np.int64), BASELINE_K)
             kmers = kmers[(kmers < 4).all(axis=1)]  # k-mers with an N are not counted
             features[row] += np.bincount(kmers @ weights, minlength=_KMERS)
     return np.log1p(features)

@@ -1,19 +1,13 @@
-"""Token batches for training and evaluation, read through the core tokenizer and windows."""
+"""Token batches for training and evaluation, read through the core tokenizer and row layout."""
 
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from core.effects import strand_rows
-from core.kmers import batch_tokens
-from core.reference import ReferenceGenome
-from core.windows import WindowSpec, reference_window, reverse_complement
+from core.effects import strand_code_rows
+from core.kmers import code_tokens, reverse_complement_codes
 from training.data.samples import Samples
-
-
-def window_of(reference: ReferenceGenome, samples: Samples, index: int, spec: WindowSpec) -> str:
-    return reference_window(reference, samples.contig, samples.anchor(index), spec)
 
 
 @dataclass(frozen=True)
@@ -26,24 +20,19 @@ class TrainingDraw:
 
 
 def training_tokens(
-    reference: ReferenceGenome,
-    samples: Samples,
-    indices: NDArray[np.int64],
-    spec: WindowSpec,
-    rng: np.random.Generator,
+    samples: Samples, indices: NDArray[np.int64], rng: np.random.Generator
 ) -> TrainingDraw:
     """One random strand and one random reading frame per sample: tokens ``(B, T)``."""
-    windows = [window_of(reference, samples, int(index), spec) for index in indices]
-    strands = rng.integers(0, 2, size=len(windows))
-    windows = [reverse_complement(w) if s else w for w, s in zip(windows, strands, strict=True)]
-    tokens = batch_tokens(windows, spec.length, spec.k)  # B F T
-    frames = rng.integers(0, spec.k, size=len(windows))
-    return TrainingDraw(tokens[np.arange(len(windows)), frames], strands, frames)
+    codes = samples.codes(indices)
+    strands = rng.integers(0, 2, size=len(codes))
+    reverse = strands == 1
+    codes[reverse] = reverse_complement_codes(codes[reverse])
+    spec = samples.spec
+    tokens = code_tokens(codes, spec.length, spec.k)  # B F T
+    frames = rng.integers(0, spec.k, size=len(codes))
+    return TrainingDraw(tokens[np.arange(len(codes)), frames], strands, frames)
 
 
-def serving_tokens(
-    reference: ReferenceGenome, samples: Samples, indices: NDArray[np.int64], spec: WindowSpec
-) -> NDArray[np.int64]:
+def serving_tokens(samples: Samples, indices: NDArray[np.int64]) -> NDArray[np.int64]:
     """Every strand and frame, as serving reads them: shape ``(B * 2 * F, T)``."""
-    windows = [window_of(reference, samples, int(index), spec) for index in indices]
-    return strand_rows(windows, spec)
+    return strand_code_rows(samples.codes(indices), samples.spec)

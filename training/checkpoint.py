@@ -27,7 +27,7 @@ def save_checkpoint(checkpoint: Checkpoint, path: Path) -> Path:
             "config": checkpoint.model.config.to_dict(),
             "state_dict": checkpoint.model.state_dict(),
             "features": [asdict(feature) for feature in checkpoint.features],
-            "window": {"length": checkpoint.window.length, "k": checkpoint.window.k},
+            "window": checkpoint.window.to_json(),
             "assembly": checkpoint.assembly,
             "training": checkpoint.training,
         },
@@ -44,7 +44,7 @@ def load_checkpoint(path: Path) -> Checkpoint:
     return Checkpoint(
         model=model,
         features=[Feature(**feature) for feature in raw["features"]],
-        window=WindowSpec(**raw["window"]),
+        window=WindowSpec.from_json(raw["window"]),
         assembly=raw["assembly"],
         training=raw["training"],
     )

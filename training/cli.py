@@ -1,9 +1,18 @@
 """``logoscore-train``: from registry packages to a model directory the service loads unchanged.
 
-The demo model is rebuilt by this sequence (``make -j2 demo-model`` runs it; pretraining and
-fine-tuning with ``OMP_NUM_THREADS=1``, so that the weights do not depend on the core count):
+A lab trains on its own genome and peak files with the same commands (README, "Train on your
+own data"): ``prepare --fasta GENOME.fa --features FEATURES.tsv --test-contigs 8,9 ...``, then
+``pretrain``/``finetune`` (``--device cuda``; several GPUs or machines with ``torchrun``), then
+export. The demo model is one instance of that path, rebuilt by this sequence (``make -j2
+demo-model`` runs it; pretraining and fine-tuning with ``OMP_NUM_THREADS=1``, so that the
+weights do not depend on the core count):
 
-    logoscore-train prepare    --out artifacts/chr20
+    logoscore-train demo-inputs --out artifacts/demo-inputs
+    logoscore-train prepare    --fasta artifacts/demo-inputs/GRCh37_chr20.fa \\
+                               --features artifacts/demo-inputs/features.tsv \\
+                               --validation-region 20:44000001-46000000 \\
+                               --test-region 20:50000001-54000000 --token-group tf_motif \\
+                               --out artifacts/chr20
     logoscore-train pretrain   --data artifacts/chr20 --out artifacts/pretrained.pt
     logoscore-train finetune   --data artifacts/chr20 --out artifacts/finetuned.pt \\
                                --pretrained artifacts/pretrained.pt
@@ -32,16 +41,20 @@ Long steps show a progress bar on a terminal (log lines otherwise), write their 
 import argparse
 import logging
 from pathlib import Path
+from typing import Any
 
+from core.reference import ReferenceGenome
 from core.regions import parse_region as parse_region_text
-from core.windows import WindowSpec
-from training.data.prepare import prepare
+from core.windows import FRAME_TAILS, WindowSpec
+from training.data.deepsea import import_bundle
+from training.data.demo_inputs import write_demo_inputs
+from training.data.prepare import HeldOut, PrepareSettings, Region, prepare, select_contigs
 from training.data.reference_slice import read_fasta_record, write_slice
-from training.data.samples import Region
 from training.data.sources import SOURCES, fetch
 from training.finetune import FinetuneSettings
 from training.head_refit import REFIT_GROUPS, HeadRefitSettings
 from training.loop import LoopSettings
+from training.model import LogoConfig
 from training.pipeline import (
     run_background,
     run_evaluation,
@@ -75,15 +88,44 @@ def run_reference_slice(args: argparse.Namespace) -> None:
     print(f"{out}: {args.region} ({end - start + 1:,} bp)")
 
 
+def _names(text: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
+
+
+def run_demo_inputs(args: argparse.Namespace) -> None:
+    summary = write_demo_inputs(args.out)
+    print(f"{summary['features']}: {len(summary['motif_thresholds_bits'])} motifs")
+
+
 def run_prepare(args: argparse.Namespace) -> None:
-    validation, test = parse_region(args.validation), parse_region(args.test)
-    spec = WindowSpec(args.window, args.k)
     try:
-        summary = prepare(args.out, validation.contig, validation, test, spec)
-    except ValueError as error:
+        if args.deepsea_bundle is not None:
+            manifest = import_bundle(args.deepsea_bundle, args.out, args.k, args.feature_names)
+        else:
+            if args.fasta is None or args.features is None:
+                raise ValueError("give --fasta and --features, or --deepsea-bundle")
+            settings = PrepareSettings(
+                spec=WindowSpec(args.window, args.k, args.frame_tail),
+                bin_size=args.bin_size,
+                contigs=_names(args.contigs),
+                validation=HeldOut(
+                    _names(args.validation_contigs),
+                    tuple(parse_region(r) for r in args.validation_region or ()),
+                ),
+                test=HeldOut(
+                    _names(args.test_contigs),
+                    tuple(parse_region(r) for r in args.test_region or ()),
+                ),
+                keep=args.keep,
+                negative_share=args.negative_share,
+                token_groups=tuple(args.token_group or ()),
+                seed=args.seed,
+            )
+            manifest = prepare(args.fasta, args.features, args.out, settings, args.exclude)
+    except (ValueError, FileNotFoundError) as error:
         raise SystemExit(f"logoscore-train prepare: {error}") from error
-    print(f"{args.out}: bins {summary['bins']}")
-    print(f"positive bins: {summary['positives']}")
+    windows = {split: value["windows"] for split, value in manifest["splits"].items()}
+    print(f"{args.out}: windows {windows}")
 
 
 def loop_settings(args: argparse.Namespace) -> LoopSettings:
@@ -93,21 +135,53 @@ def loop_settings(args: argparse.Namespace) -> LoopSettings:
         warmup_steps=args.warmup_steps,
         seed=args.seed,
         linear_decay=args.schedule == "linear-decay",
+        accumulate=args.accumulate,
+        validate_every=args.validate_every,
+        patience=args.patience,
+        workers=args.workers,
+        device=args.device,
+        checkpoint_every=args.checkpoint_every,
     )
+
+
+MODEL_SHAPE = ("embedding_dim", "hidden_dim", "heads", "ffn_dim", "block_applications")
+"""The sizes of ``LogoConfig`` a training command can choose (LOGO's by default)."""
+
+
+def model_shape(args: argparse.Namespace) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in MODEL_SHAPE}
 
 
 def run_pretrain(args: argparse.Namespace) -> None:
     settings = loop_settings(args)
-    summary = run_pretraining(args.data, args.out, settings, args.batch_size, args.resume)
+    genome = None
+    if args.fasta is not None:
+        reference = ReferenceGenome(args.fasta)
+        contigs = tuple(select_contigs(reference, _names(args.contigs)))
+        genome = (args.fasta, contigs, WindowSpec(args.window, args.k, args.frame_tail))
+    elif args.data is None:
+        raise SystemExit("logoscore-train pretrain: give --data (a prepared dataset) or --fasta")
+    summary = run_pretraining(
+        args.data, args.out, settings, args.batch_size, args.resume, genome, model_shape(args)
+    )
     print(f"{args.out}: {summary['history']} in {summary['seconds']} s")
 
 
 def run_finetune(args: argparse.Namespace) -> None:
     settings = FinetuneSettings(
-        loop_settings(args), args.batch_size, motif_token_weight=args.motif_token_weight
+        loop_settings(args),
+        args.batch_size,
+        positive_fraction=args.positive_fraction,
+        motif_token_weight=args.motif_token_weight,
     )
     summary = run_finetuning(
-        args.data, args.out, settings, args.pretrained, args.assembly, args.resume
+        args.data,
+        args.out,
+        settings,
+        args.pretrained,
+        args.assembly,
+        args.resume,
+        model_shape(args),
     )
     print(f"parameters: {summary['parameters']:,}")
     print(f"{args.out}: {summary['history']} in {summary['seconds']} s")
@@ -161,7 +235,9 @@ def _loop_parser(
 ) -> argparse.ArgumentParser:
     """A training command whose defaults are ``defaults``: the recipe of the shipped model."""
     parser = commands.add_parser(name, help=help_text)
-    parser.add_argument("--data", type=Path, required=True, help="directory written by prepare")
+    parser.add_argument(
+        "--data", type=Path, required=name != "pretrain", help="directory written by prepare"
+    )
     parser.add_argument("--out", type=Path, required=True, help="checkpoint to write (.pt)")
     parser.add_argument("--steps", type=int, default=defaults.steps)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -180,6 +256,32 @@ def _loop_parser(
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true", help="continue from OUT's .state.pt")
+    parser.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="auto: CUDA when torch sees a GPU (under torchrun: the GPU of the local rank)",
+    )
+    parser.add_argument("--accumulate", type=int, default=1, help="micro-batches per step")
+    parser.add_argument("--workers", type=int, default=0, help="data-loader worker processes")
+    parser.add_argument(
+        "--validate-every",
+        type=int,
+        default=0,
+        help="steps between validations on the validation split (0: at the end only); the "
+        "best weights are kept",
+    )
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=0,
+        help="stop after this many validations without improvement (0: never)",
+    )
+    parser.add_argument("--checkpoint-every", type=int, default=200, help="steps between states")
+    shape = parser.add_argument_group("model size (LOGO's by default; taken from --pretrained)")
+    for name in MODEL_SHAPE:
+        default = LogoConfig.__dataclass_fields__[name].default
+        shape.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
     return parser
 
 
@@ -195,16 +297,50 @@ def build_parser() -> argparse.ArgumentParser:
     cut.add_argument("--region", default="20:1-6000000", help="CONTIG:START-END, 1-based")
     cut.add_argument("--out", type=Path, required=True)
     cut.set_defaults(run=run_reference_slice)
-    prep = commands.add_parser("prepare", help="registry packages -> training arrays")
+    demo = commands.add_parser("demo-inputs", help="the demo's genome and features.tsv")
+    demo.add_argument("--out", type=Path, required=True, help="directory to write")
+    demo.set_defaults(run=run_demo_inputs)
+    prep = commands.add_parser(
+        "prepare", help="genome + peak files (or DeepSEA's bundle) -> dataset"
+    )
     prep.add_argument("--out", type=Path, required=True, help="directory to write")
-    prep.add_argument("--validation", default="20:44000001-46000000")
-    prep.add_argument("--test", default="20:50000001-54000000")
+    prep.add_argument("--fasta", type=Path, help="genome FASTA (plain or bgzip), any assembly")
+    prep.add_argument(
+        "--features", type=Path, help="FEATURES.tsv: name, group, BED/narrowPeak path, description"
+    )
+    prep.add_argument("--contigs", help="comma-separated (default: primary chromosomes present)")
+    prep.add_argument("--validation-contigs", help="held out for validation, e.g. 7")
+    prep.add_argument("--test-contigs", help="held out for test, e.g. 8,9 (as DeepSEA and LOGO)")
+    prep.add_argument("--validation-region", action="append", help="CONTIG:START-END, 1-based")
+    prep.add_argument("--test-region", action="append", help="CONTIG:START-END, 1-based")
+    prep.add_argument("--exclude", type=Path, help="BED of regions to leave out (a blacklist)")
+    prep.add_argument("--bin-size", type=int, default=200)
     prep.add_argument("--window", type=int, default=1000)
     prep.add_argument("--k", type=int, default=5)
-    prep.set_defaults(run=run_prepare)
-    _loop_parser(commands, "pretrain", "masked-k-mer pretraining", PRETRAIN_RECIPE).set_defaults(
-        run=run_pretrain
+    prep.add_argument("--frame-tail", choices=FRAME_TAILS, default="reference")
+    prep.add_argument(
+        "--keep",
+        choices=["all", "peaks"],
+        default="all",
+        help="all bins, or (as DeepSEA) bins with a peak plus --negative-share of the others",
     )
+    prep.add_argument("--negative-share", type=float, default=0.1)
+    prep.add_argument(
+        "--token-group",
+        action="append",
+        help="feature group of short intervals (motif hits) kept for the token-level loss",
+    )
+    prep.add_argument("--seed", type=int, default=0)
+    prep.add_argument("--deepsea-bundle", type=Path, help="unpacked deepsea_train directory")
+    prep.add_argument("--feature-names", type=Path, help="with --deepsea-bundle: 919 names")
+    prep.set_defaults(run=run_prepare)
+    pre = _loop_parser(commands, "pretrain", "masked-k-mer pretraining", PRETRAIN_RECIPE)
+    pre.add_argument("--fasta", type=Path, help="sample windows from this whole genome")
+    pre.add_argument("--contigs", help="with --fasta: comma-separated (default: primary)")
+    pre.add_argument("--window", type=int, default=1000)
+    pre.add_argument("--k", type=int, default=5)
+    pre.add_argument("--frame-tail", choices=FRAME_TAILS, default="reference")
+    pre.set_defaults(run=run_pretrain)
     tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", FINETUNE_RECIPE)
     tune.add_argument("--pretrained", type=Path, help="encoder written by pretrain")
     tune.add_argument(
@@ -212,6 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         help="weight of the token-level motif loss (0: bin labels only)",
+    )
+    tune.add_argument(
+        "--positive-fraction",
+        type=float,
+        default=0.5,
+        help="share of each batch drawn feature by feature (0: uniform)",
     )
     tune.add_argument("--assembly", default="GRCh37")
     tune.set_defaults(run=run_finetune)

@@ -8,8 +8,6 @@ from numpy.typing import NDArray
 
 from core.effects import sequence_probabilities
 from core.manifest import Feature
-from core.reference import ReferenceGenome
-from core.windows import WindowSpec
 from training.batches import serving_tokens
 from training.data.samples import Samples
 from training.device import device_of
@@ -61,10 +59,8 @@ def evaluation_bins(
 @torch.no_grad()
 def predict_windows(
     model: LogoModel,
-    reference: ReferenceGenome,
     samples: Samples,
     indices: NDArray[np.int64],
-    spec: WindowSpec,
     batch_windows: int = 16,
 ) -> NDArray[np.float64]:
     """Probabilities ``(n, N)`` averaged over frames and both strands, as serving computes them."""
@@ -72,9 +68,9 @@ def predict_windows(
     outputs = []
     for offset in range(0, len(indices), batch_windows):
         chunk = indices[offset : offset + batch_windows]
-        tokens = torch.from_numpy(serving_tokens(reference, samples, chunk, spec))  # B*2*F T
+        tokens = torch.from_numpy(serving_tokens(samples, chunk))  # B*2*F T
         probabilities = model.probabilities(tokens.to(device_of(model))).cpu().numpy()  # B*2*F N
-        outputs.append(sequence_probabilities(probabilities, spec.k))  # B N
+        outputs.append(sequence_probabilities(probabilities, samples.spec.k))  # B N
     return np.concatenate(outputs).astype(np.float64)
 
 

@@ -18,14 +18,16 @@ import torch
 from numpy.typing import NDArray
 from torch import Tensor, nn
 
-from core.reference import ReferenceGenome
-from core.windows import WindowSpec
-from training.batches import training_tokens
+from core.effects import sequence_probabilities
+from training.batches import serving_tokens, training_tokens
+from training.data.loader import StepBatches
 from training.data.samples import Samples
-from training.device import device_of
-from training.loop import LoopHistory, LoopSettings, run_loop
+from training.loop import LoopHistory, LoopSettings, Validation, run_loop
 from training.model import LogoModel, init_weights
 from training.motif_tokens import MotifHits, token_motif_labels
+
+VALIDATION_WINDOWS = 2048
+"""Validation windows (evenly spaced over the split), each read on both strands in every frame."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class FinetuneSettings:
     loop: LoopSettings
     batch_size: int = 32
     positive_fraction: float = 0.5
+    """Share of each batch drawn feature by feature (0: uniform draws, no per-feature index)."""
     motif_token_weight: float = 1.0
     motif_token_positive_weight: float = 10.0
     """BCE weight of a positive token label (they are rare: about 1 token in 1,000 per motif)."""
@@ -51,12 +54,30 @@ class TokenMotifHead(nn.Module):
 
 
 class FinetuneModules(nn.Module):
-    """What fine-tuning optimises: the LOGO model and, if any, the token motif head."""
+    """What fine-tuning optimises: the LOGO model and, if any, the token motif head; maps a
+    batch (``FinetuneDraw``'s arrays) to its loss."""
 
-    def __init__(self, model: LogoModel, token_head: TokenMotifHead | None) -> None:
+    def __init__(
+        self, model: LogoModel, token_head: TokenMotifHead | None, token_settings: FinetuneSettings
+    ) -> None:
         super().__init__()
         self.model = model
         self.token_head = token_head
+        self.token_weight = token_settings.motif_token_weight
+        self.token_positive_weight = token_settings.motif_token_positive_weight
+
+    def forward(self, batch: dict[str, Tensor]) -> Tensor:
+        hidden = self.model.encoder(batch["tokens"])  # B T C
+        logits = self.model.head(self.model.head_inputs(hidden))
+        loss = nn.functional.binary_cross_entropy_with_logits(logits.float(), batch["targets"])
+        if self.token_head is None:
+            return loss
+        token_loss = nn.functional.binary_cross_entropy_with_logits(
+            self.token_head(hidden[:, 1:]).float(),
+            batch["token_targets"],
+            pos_weight=torch.tensor(self.token_positive_weight, device=hidden.device),
+        )
+        return loss + self.token_weight * token_loss
 
 
 def feature_balanced_indices(
@@ -77,51 +98,83 @@ def feature_balanced_indices(
     return np.concatenate([np.array(chosen, dtype=np.int64), uniform]).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class FinetuneDraw:
+    """One fine-tuning batch: tokens of one random strand and frame per window, the windows'
+    labels and, with motif hits, the token motif labels."""
+
+    samples: Samples
+    positives: list[NDArray[np.int64]]
+    settings: FinetuneSettings
+    motif_hits: MotifHits | None
+
+    def __call__(self, rng: np.random.Generator) -> dict[str, NDArray[np.generic]]:
+        settings = self.settings
+        indices = feature_balanced_indices(
+            self.positives, len(self.samples), settings.batch_size, settings.positive_fraction, rng
+        )
+        draw = training_tokens(self.samples, indices, rng)
+        batch: dict[str, NDArray[np.generic]] = {
+            "tokens": draw.tokens,
+            "targets": self.samples.windows.labels(indices).astype(np.float32),
+        }
+        if self.motif_hits is not None:
+            batch["token_targets"] = token_motif_labels(
+                self.motif_hits,
+                self.samples.window_keys(indices),
+                draw.strands,
+                draw.frames,
+                self.samples.spec,
+            )
+        return batch
+
+
+def validation_loss(samples: Samples, windows: int = VALIDATION_WINDOWS) -> Validation:
+    """Binary cross-entropy of the served prediction (mean over strands and frames) on up to
+    ``windows`` evenly spaced windows of ``samples``."""
+    indices = np.unique(
+        np.linspace(0, len(samples) - 1, min(windows, len(samples))).astype(np.int64)
+    )
+    labels = samples.windows.labels(indices).astype(np.float64)
+
+    def loss(module: nn.Module) -> float:
+        model = module.model if isinstance(module, FinetuneModules) else module
+        if not isinstance(model, LogoModel):
+            raise TypeError(f"validation_loss reads a LogoModel, got {type(model).__name__}")
+        device = next(model.parameters()).device
+        probabilities = []
+        for offset in range(0, len(indices), 16):
+            tokens = serving_tokens(samples, indices[offset : offset + 16])
+            rows = model.probabilities(torch.from_numpy(tokens).to(device)).float().cpu().numpy()
+            probabilities.append(sequence_probabilities(rows, samples.spec.k))
+        p = np.clip(np.concatenate(probabilities), 1e-7, 1 - 1e-7)
+        return float(-(labels * np.log(p) + (1 - labels) * np.log1p(-p)).mean())
+
+    return loss
+
+
 def finetune(
     model: LogoModel,
-    reference: ReferenceGenome,
     samples: Samples,
-    spec: WindowSpec,
     settings: FinetuneSettings,
     state_path: Path | None = None,
     resume: bool = False,
     motif_hits: MotifHits | None = None,
+    validation: Samples | None = None,
+    rank: int = 0,
 ) -> LoopHistory:
     """Fine-tune ``model`` on ``samples`` in place; with ``motif_hits`` (and a non-zero
-    ``motif_token_weight``) the token motif loss is added."""
-    positives = [
-        np.flatnonzero(samples.labels[:, f]).astype(np.int64)
-        for f in range(samples.labels.shape[1])
-    ]
+    ``motif_token_weight``) the token motif loss is added; with ``validation`` the weights of
+    the best validation loss are kept (``training.loop``)."""
+    positives = samples.windows.positives() if settings.positive_fraction > 0 else []
     use_tokens = motif_hits is not None and settings.motif_token_weight > 0
     token_head = (
         TokenMotifHead(model.config.hidden_dim, len(motif_hits.columns))
         if use_tokens and motif_hits is not None
         else None
     )
-    modules = FinetuneModules(model, token_head)
-    bin_loss = nn.BCEWithLogitsLoss()
-
-    def batch_loss(rng: np.random.Generator) -> Tensor:
-        indices = feature_balanced_indices(
-            positives, len(samples.labels), settings.batch_size, settings.positive_fraction, rng
-        )
-        device = device_of(model)
-        draw = training_tokens(reference, samples, indices, spec, rng)
-        targets = torch.from_numpy(samples.labels[indices].astype(np.float32)).to(device)  # B N
-        hidden = model.encoder(torch.from_numpy(draw.tokens).to(device))  # B T C
-        loss: Tensor = bin_loss(model.head(model.head_inputs(hidden)), targets)
-        if token_head is None or motif_hits is None:
-            return loss
-        window_starts = np.array([samples.anchor(int(i)) for i in indices]) - spec.anchor_index
-        token_targets = token_motif_labels(
-            motif_hits, window_starts, draw.strands, draw.frames, spec
-        )  # B T-1 M
-        token_loss = nn.functional.binary_cross_entropy_with_logits(
-            token_head(hidden[:, 1:]).float(),
-            torch.from_numpy(token_targets).to(device),
-            pos_weight=torch.tensor(settings.motif_token_positive_weight, device=device),
-        )
-        return loss + settings.motif_token_weight * token_loss
-
-    return run_loop(modules, batch_loss, settings.loop, state_path, resume, "fine-tuning")
+    modules = FinetuneModules(model, token_head, settings)
+    draw = FinetuneDraw(samples, positives, settings, motif_hits if use_tokens else None)
+    batches = StepBatches(draw, settings.loop.seed, rank, settings.loop.accumulate)
+    check = validation_loss(validation) if validation is not None and len(validation) else None
+    return run_loop(modules, batches, settings.loop, state_path, resume, "fine-tuning", check)

@@ -29,8 +29,6 @@ from numpy.typing import NDArray
 from tqdm import tqdm
 
 from core.manifest import Feature
-from core.reference import ReferenceGenome
-from core.windows import WindowSpec
 from training.batches import training_tokens
 from training.data.samples import Samples
 from training.device import device_of
@@ -54,10 +52,8 @@ class HeadRefitSettings:
 @torch.no_grad()
 def head_inputs_of_bins(
     model: LogoModel,
-    reference: ReferenceGenome,
     samples: Samples,
     indices: NDArray[np.int64],
-    spec: WindowSpec,
     rng: np.random.Generator,
     batch_windows: int,
 ) -> NDArray[np.float32]:
@@ -66,9 +62,7 @@ def head_inputs_of_bins(
     rows = []
     batches = range(0, len(indices), batch_windows)
     for offset in tqdm(batches, desc="head refit: encoding", disable=not sys.stderr.isatty()):
-        draw = training_tokens(
-            reference, samples, indices[offset : offset + batch_windows], spec, rng
-        )
+        draw = training_tokens(samples, indices[offset : offset + batch_windows], rng)
         hidden = model.encoder(torch.from_numpy(draw.tokens).to(device_of(model)))  # B T C
         rows.append(cls_and_mean(hidden).float().cpu().numpy())
     return np.concatenate(rows)
@@ -76,10 +70,8 @@ def head_inputs_of_bins(
 
 def refit_head(
     model: LogoModel,
-    reference: ReferenceGenome,
     samples: Samples,
     features: list[Feature],
-    spec: WindowSpec,
     settings: HeadRefitSettings,
 ) -> tuple[LogoModel, dict[str, Any]]:
     """A ``cls+mean`` copy of a ``cls`` model whose head rows of ``settings.groups`` are refitted
@@ -95,9 +87,7 @@ def refit_head(
         raise ValueError(f"no feature is in groups {settings.groups}; the groups are: {known}")
     rng = np.random.default_rng(settings.seed)
     indices = rng.choice(len(samples), size=min(settings.bins, len(samples)), replace=False)
-    inputs = head_inputs_of_bins(
-        model, reference, samples, indices, spec, rng, settings.batch_windows
-    )
+    inputs = head_inputs_of_bins(model, samples, indices, rng, settings.batch_windows)
     fitted = StandardisedLogistic(shared_scale=True).fit(inputs, samples.labels[indices][:, rows])
     weight, bias = fitted.folded()
     refitted = LogoModel(replace(model.config, head_input="cls+mean"))

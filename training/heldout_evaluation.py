@@ -30,15 +30,12 @@ from numpy.typing import NDArray
 
 from core.effects import sequence_probabilities
 from core.manifest import Feature, load_manifest
-from core.reference import ReferenceGenome
-from core.windows import WindowSpec
 from training.baseline import kmer_count_features
 from training.batches import serving_tokens
-from training.data.prepare import TEST, TRAIN, load_prepared
 from training.data.samples import Samples
+from training.data.shards import PreparedDataset
 from training.evaluate import auroc, feature_metrics
 from training.logistic import StandardisedLogistic
-from training.pipeline import split_samples
 from training.report import group_median_table, per_feature_table
 
 logger = logging.getLogger(__name__)
@@ -53,9 +50,7 @@ manifest's (``model_export.model_card``)."""
 MARKDOWN_FILE = "TEST_SPLIT.md"
 
 
-def onnx_predictions(
-    onnx_path: Path, reference: ReferenceGenome, samples: Samples, spec: WindowSpec
-) -> NDArray[np.float64]:
+def onnx_predictions(onnx_path: Path, samples: Samples) -> NDArray[np.float64]:
     """Probabilities ``(n, N)`` of every bin of ``samples``, averaged over frames and strands."""
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     input_name = session.get_inputs()[0].name
@@ -63,10 +58,8 @@ def onnx_predictions(
     outputs = []
     for offset in range(0, len(indices), WINDOWS_PER_CALL):
         chunk = indices[offset : offset + WINDOWS_PER_CALL]
-        (probabilities,) = session.run(
-            None, {input_name: serving_tokens(reference, samples, chunk, spec)}
-        )
-        outputs.append(sequence_probabilities(np.asarray(probabilities), spec.k))  # B N
+        (probabilities,) = session.run(None, {input_name: serving_tokens(samples, chunk)})
+        outputs.append(sequence_probabilities(np.asarray(probabilities), samples.spec.k))  # B N
         if offset % (WINDOWS_PER_CALL * 200) == 0:
             logger.info("scored %d of %d test bins", offset + len(chunk), len(indices))
     return np.concatenate(outputs).astype(np.float64)
@@ -131,15 +124,14 @@ def evaluate_test_split(
     cache: Path | None,
 ) -> dict[str, Any]:
     manifest = load_manifest(model_dir)
-    data = load_prepared(data_dir)
-    reference = ReferenceGenome(data.reference)
-    spec = manifest.window
-    test, train = split_samples(data, TEST), split_samples(data, TRAIN)
+    data = PreparedDataset.open(data_dir)
+    data.check_window(manifest.window)
+    test, train = Samples.of(data, "test"), Samples.of(data, "train")
     cached = np.load(cache) if cache is not None and cache.is_file() else None
     if cached is not None and str(cached.get("onnx_sha256")) == manifest.onnx.sha256:
         predictions = cached["predictions"]
     else:
-        predictions = onnx_predictions(model_dir / manifest.onnx.file, reference, test, spec)
+        predictions = onnx_predictions(model_dir / manifest.onnx.file, test)
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
             np.savez_compressed(
@@ -149,10 +141,10 @@ def evaluate_test_split(
     rng = np.random.default_rng(seed)
     train_rows = rng.choice(len(train), size=min(baseline_bins, len(train)), replace=False)
     baseline = StandardisedLogistic().fit(
-        kmer_count_features(reference, train, train_rows, spec), train.labels[train_rows]
+        kmer_count_features(train, train_rows), train.labels[train_rows]
     )
     every = np.arange(len(test), dtype=np.int64)
-    baseline_predictions = baseline.predict(kmer_count_features(reference, test, every, spec))
+    baseline_predictions = baseline.predict(kmer_count_features(test, every))
     features = data.features
     return {
         "model": manifest.name,

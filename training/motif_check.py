@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
-from training.data.labels import BIN_SIZE
+from training.data.intervals import BIN_SIZE
 from training.data.motifs import Motif, base_codes, hit_starts, log_odds, threshold_for
 from training.evaluate import auroc
 from training.model import LogoModel

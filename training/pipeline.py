@@ -3,7 +3,7 @@
 import json
 import logging
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,59 +14,86 @@ from core.evalues import BACKGROUND_FILE, background_from_scores
 from core.kmers import Vocabulary
 from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
+from core.windows import WindowSpec
 from training.background import observed_snvs, simulated_snvs
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from training.data.prepare import TEST, TRAIN, PreparedData, load_prepared
 from training.data.samples import Samples
+from training.data.shards import PreparedDataset
 from training.data.sources import SOURCES, THOUSAND_GENOMES_VCFS, fetch
 from training.device import device_description, training_device
 from training.encoder_checkpoint import load_encoder, save_encoder
 from training.evaluate import evaluation_bins, feature_metrics, predict_windows
 from training.finetune import FinetuneSettings, finetune
 from training.head_refit import HeadRefitSettings, refit_head
-from training.loop import LoopSettings
+from training.loop import LoopHistory, LoopSettings, loop_device
 from training.model import LogoConfig, LogoModel, parameter_count
 from training.motif_tokens import MOTIF_HITS_FILE, MotifHits
-from training.pretrain import PretrainingModel, pretrain
+from training.pretrain import (
+    GenomeWindows,
+    PretrainingModel,
+    SampleWindows,
+    masked_validation,
+    pretrain,
+)
 from training.prioritiser import fit_prioritiser
 from training.variant_scoring import score_variants
 
 logger = logging.getLogger(__name__)
 
 
-def split_samples(data: PreparedData, split: int) -> Samples:
-    indices = data.indices(split)
-    return Samples(data.contig, data.bin_starts[indices], data.labels[indices])
+def _summary(settings: LoopSettings, history: LoopHistory, started: float) -> dict[str, Any]:
+    device, run = loop_device(settings)
+    return {
+        "settings": asdict(settings),
+        "history": history.summary(),
+        "seconds": round(time.perf_counter() - started, 1),
+        "device": device_description(device, settings.bf16, run.world_size),
+    }
 
 
 def run_pretraining(
-    data_dir: Path, out: Path, settings: LoopSettings, batch_size: int, resume: bool
+    data_dir: Path | None,
+    out: Path,
+    settings: LoopSettings,
+    batch_size: int,
+    resume: bool,
+    genome: tuple[Path, tuple[str, ...], WindowSpec] | None = None,
+    shape: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    data = load_prepared(data_dir)
-    spec = data.spec
+    """Masked-k-mer pretraining on a prepared dataset's training windows, or, with ``genome``
+    (FASTA, contigs, window), on windows sampled from the whole genome; validation on the
+    dataset's validation split when there is one."""
+    _, run = loop_device(settings)
+    data = PreparedDataset.open(data_dir) if data_dir is not None else None
+    spec = genome[2] if genome is not None else data.spec if data is not None else WindowSpec()
+    vocab_size = Vocabulary(spec.k).size
     torch.manual_seed(settings.seed)  # the initial weights, too, follow the seed
-    model = PretrainingModel(LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=1))
+    model = PretrainingModel(LogoConfig(vocab_size=vocab_size, outputs=1, **(shape or {})))
+    if genome is not None:
+        draw: SampleWindows | GenomeWindows = GenomeWindows(
+            genome[0], genome[1], spec, batch_size, vocab_size
+        )
+        source = f"windows sampled from {genome[0]} ({len(genome[1])} contigs)"
+    elif data is not None:
+        draw = SampleWindows(Samples.of(data, "train"), batch_size, vocab_size)
+        source = str(data_dir)
+    else:
+        raise ValueError("pretrain reads --data or --fasta")
+    validation = None
+    if data is not None and len(data.split("validation")):
+        validation = masked_validation(Samples.of(data, "validation"), batch_size, vocab_size)
     started = time.perf_counter()
     history = pretrain(
-        model,
-        ReferenceGenome(data.reference),
-        split_samples(data, TRAIN),
-        spec,
-        settings,
-        batch_size,
-        out.with_suffix(".state.pt"),
-        resume,
+        model, draw, settings, out.with_suffix(".state.pt"), resume, validation, run.rank
     )
     summary = {
         "task": "masked k-mer modelling (15%; 80% mask, 10% random, 10% kept)",
-        "data": str(data_dir),
-        "settings": asdict(settings),
+        "data": source,
         "batch_size": batch_size,
-        "history": history.summary(),
-        "seconds": round(time.perf_counter() - started, 1),
-        "device": device_description(settings.bf16),
+        **_summary(settings, history, started),
     }
-    save_encoder(model.encoder, out, summary)
+    if run.main:
+        save_encoder(model.encoder, out, summary, spec)
     return summary
 
 
@@ -77,48 +104,61 @@ def run_finetuning(
     pretrained: Path | None,
     assembly: str,
     resume: bool,
+    shape: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    data = load_prepared(data_dir)
+    """Fine-tune a model of ``shape`` (``LogoConfig``'s sizes; LOGO's by default) on a prepared
+    dataset, from a pretrained encoder (whose shape it takes) or from initialisation."""
+    _, run = loop_device(settings.loop)
+    data = PreparedDataset.open(data_dir)
     spec = data.spec
     torch.manual_seed(settings.loop.seed)  # the initial weights, too, follow the seed
-    model = LogoModel(LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=len(data.features)))
+    outputs = len(data.features)
+    config = LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=outputs, **(shape or {}))
     pretraining: dict[str, Any] | str = (
         "none (from initialisation: N(0, 0.02), k-mer embeddings from their bases)"
     )
+    encoder_state = None
     if pretrained is not None:
-        _, encoder_state, pretraining = load_encoder(pretrained)
+        encoder_config, encoder_state, pretraining = load_encoder(pretrained, spec)
+        config = replace(encoder_config, outputs=outputs)
+    model = LogoModel(config)
+    if encoder_state is not None:
         model.encoder.load_state_dict(encoder_state)
+    hits_path = data_dir / MOTIF_HITS_FILE
     started = time.perf_counter()
     history = finetune(
         model,
-        ReferenceGenome(data.reference),
-        split_samples(data, TRAIN),
-        spec,
+        Samples.of(data, "train"),
         settings,
         out.with_suffix(".state.pt"),
         resume,
-        MotifHits.load(data_dir / MOTIF_HITS_FILE),
+        MotifHits.load(hits_path) if hits_path.is_file() else None,
+        Samples.of(data, "validation"),
+        run.rank,
     )
     summary = {
         "data": str(data_dir),
-        "settings": asdict(settings),
-        "history": history.summary(),
-        "seconds": round(time.perf_counter() - started, 1),
-        "device": device_description(settings.loop.bf16),
+        "batch_size": settings.batch_size,
+        "positive_fraction": settings.positive_fraction,
+        "motif_token_weight": settings.motif_token_weight,
+        **_summary(settings.loop, history, started),
         "parameters": parameter_count(model),
         "pretraining": pretraining,
     }
-    save_checkpoint(Checkpoint(model, data.features, spec, assembly, summary), out)
+    if run.main:
+        save_checkpoint(Checkpoint(model, data.features, spec, assembly, summary), out)
     return summary
 
 
 def prepared_and_checkpoint(
     data_dir: Path, checkpoint_path: Path
-) -> tuple[PreparedData, Checkpoint]:
-    """The prepared data and a checkpoint, its model on the training device."""
+) -> tuple[PreparedDataset, Checkpoint]:
+    """The prepared data and a checkpoint that reads its windows, on the training device."""
     checkpoint = load_checkpoint(checkpoint_path)
+    data = PreparedDataset.open(data_dir)
+    data.check_window(checkpoint.window)
     checkpoint.model.to(training_device())
-    return load_prepared(data_dir), checkpoint
+    return data, checkpoint
 
 
 def run_head_refit(
@@ -128,12 +168,7 @@ def run_head_refit(
     data, checkpoint = prepared_and_checkpoint(data_dir, checkpoint_path)
     started = time.perf_counter()
     model, summary = refit_head(
-        checkpoint.model,
-        ReferenceGenome(data.reference),
-        split_samples(data, TRAIN),
-        checkpoint.features,
-        checkpoint.window,
-        settings,
+        checkpoint.model, Samples.of(data, "train"), checkpoint.features, settings
     )
     summary = {"from": str(checkpoint_path), **summary}
     summary["seconds"] = round(time.perf_counter() - started, 1)
@@ -148,12 +183,10 @@ def run_head_refit(
 def run_evaluation(data_dir: Path, checkpoint_path: Path, max_bins: int) -> dict[str, Any]:
     """Per-feature AUROC/AUPRC on the test split (``training.evaluate.evaluation_bins``)."""
     data, checkpoint = prepared_and_checkpoint(data_dir, checkpoint_path)
-    test = split_samples(data, TEST)
+    test = Samples.of(data, "test")
     indices, counted = evaluation_bins(test.labels, max_bins)
     started = time.perf_counter()
-    predictions = predict_windows(
-        checkpoint.model, ReferenceGenome(data.reference), test, indices, checkpoint.window
-    )
+    predictions = predict_windows(checkpoint.model, test, indices)
     metrics = feature_metrics(predictions, test.labels[indices], data.features, counted)
     logger.info("evaluated %d test bins in %.0f s", len(indices), time.perf_counter() - started)
     return {"checkpoint": str(checkpoint_path), "test_bins": len(indices), **metrics}

@@ -5,6 +5,7 @@ model predicts the original k-mer at each chosen position. The prediction head i
 encoder is kept for fine-tuning.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,17 +13,18 @@ import torch
 from numpy.typing import NDArray
 from torch import Tensor, nn
 
-from core.kmers import MASK, SPECIAL_TOKENS
+from core.kmers import MASK, SPECIAL_TOKENS, base_codes, code_tokens, reverse_complement_codes
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from training.batches import training_tokens
-from training.data.samples import Samples
-from training.device import device_of
-from training.loop import LoopHistory, LoopSettings, run_loop
+from training.data.loader import StepBatches
+from training.data.samples import N_CODE, Samples
+from training.loop import LoopHistory, LoopSettings, Validation, run_loop
 from training.model import LogoConfig, LogoEncoder
 
 MASK_FRACTION = 0.15
 IGNORE = -100
+MAX_N_FRACTION = 0.5
 
 
 class MaskedKmerHead(nn.Module):
@@ -41,16 +43,25 @@ class MaskedKmerHead(nn.Module):
 
 
 class PretrainingModel(nn.Module):
+    """The encoder with the masked-k-mer head; maps a batch (``inputs``, ``targets``) to its
+    loss."""
+
     def __init__(self, config: LogoConfig) -> None:
         super().__init__()
         self.encoder = LogoEncoder(config)
         self.head = MaskedKmerHead(config, self.encoder.token_embedding)
 
-    def forward(self, tokens: Tensor, chosen: Tensor) -> Tensor:
+    def logits(self, tokens: Tensor, chosen: Tensor) -> Tensor:
         """Logits over the vocabulary ``(M, V)`` at the ``M`` positions where the boolean
         ``chosen`` ``(B, T)`` is set: the decoder runs only where there is a target, which
         saves the 256 x 3129 product at the other 85% of positions."""
         return self.head(self.encoder(tokens)[chosen])  # type: ignore[no-any-return]
+
+    def forward(self, batch: dict[str, Tensor]) -> Tensor:
+        targets = batch["targets"]
+        chosen = targets != IGNORE
+        logits = self.logits(batch["inputs"], chosen).float()  # M V
+        return nn.functional.cross_entropy(logits, targets[chosen])
 
 
 def mask_tokens(
@@ -70,28 +81,95 @@ def mask_tokens(
     return inputs, targets
 
 
+@dataclass(frozen=True)
+class SampleWindows:
+    """Pretraining reads: windows of a prepared split, one random strand and frame each."""
+
+    samples: Samples
+    batch_size: int
+    vocab_size: int
+
+    def __call__(self, rng: np.random.Generator) -> dict[str, NDArray[np.generic]]:
+        indices = rng.integers(0, len(self.samples), size=self.batch_size)
+        tokens = training_tokens(self.samples, indices, rng).tokens  # B T
+        inputs, targets = mask_tokens(tokens, rng, self.vocab_size)
+        return {"inputs": inputs, "targets": targets}
+
+
+@dataclass(frozen=True)
+class GenomeWindows:
+    """Pretraining reads sampled from a whole genome, as LOGO pretrained on hg19: a contig
+    drawn in proportion to its length, a uniform window start on it, one random strand and
+    frame; windows more than half N are drawn again. The FASTA is opened in each worker."""
+
+    fasta: Path
+    contigs: tuple[str, ...]
+    spec: WindowSpec
+    batch_size: int
+    vocab_size: int
+
+    def __call__(self, rng: np.random.Generator) -> dict[str, NDArray[np.generic]]:
+        reference = _open_reference(self.fasta)
+        spans = [reference.spans[c] for c in self.contigs]
+        lengths = np.array([s.end - s.start - self.spec.fetched_length for s in spans], dtype=float)
+        weights = np.clip(lengths, 0, None) / np.clip(lengths, 0, None).sum()
+        reads: list[NDArray[np.uint8]] = []
+        while len(reads) < self.batch_size:
+            span = spans[int(rng.choice(len(spans), p=weights))]
+            start = int(rng.integers(span.start, span.end - self.spec.fetched_length + 1))
+            codes = base_codes(
+                self.spec.padded(
+                    reference.fetch(span.name, start, start + self.spec.fetched_length)
+                )
+            )
+            if (codes == N_CODE).sum() <= MAX_N_FRACTION * self.spec.fetched_length:
+                reads.append(codes)
+        codes = np.stack(reads)
+        strands = rng.integers(0, 2, size=len(codes))
+        codes[strands == 1] = reverse_complement_codes(codes[strands == 1])
+        tokens = code_tokens(codes, self.spec.length, self.spec.k)
+        frames = rng.integers(0, self.spec.k, size=len(codes))
+        inputs, targets = mask_tokens(tokens[np.arange(len(codes)), frames], rng, self.vocab_size)
+        return {"inputs": inputs, "targets": targets}
+
+
+_REFERENCES: dict[Path, ReferenceGenome] = {}
+
+
+def _open_reference(fasta: Path) -> ReferenceGenome:
+    """One open FASTA per process (data-loader workers each open their own)."""
+    if fasta not in _REFERENCES:
+        _REFERENCES[fasta] = ReferenceGenome(fasta)
+    return _REFERENCES[fasta]
+
+
+def masked_validation(
+    samples: Samples, batch_size: int, vocab_size: int, batches: int = 8
+) -> Validation:
+    """Masked-k-mer loss on fixed batches of ``samples`` (the same masks at every validation)."""
+    draw = SampleWindows(samples, batch_size, vocab_size)
+    fixed = [draw(np.random.default_rng([1, i])) for i in range(batches)]
+
+    def loss(module: nn.Module) -> float:
+        device = next(module.parameters()).device
+        losses = [
+            float(module({k: torch.from_numpy(v).to(device) for k, v in batch.items()}))
+            for batch in fixed
+        ]
+        return float(np.mean(losses))
+
+    return loss
+
+
 def pretrain(
     model: PretrainingModel,
-    reference: ReferenceGenome,
-    samples: Samples,
-    spec: WindowSpec,
+    draw: SampleWindows | GenomeWindows,
     settings: LoopSettings,
-    batch_size: int = 32,
     state_path: Path | None = None,
     resume: bool = False,
+    validation: Validation | None = None,
+    rank: int = 0,
 ) -> LoopHistory:
-    """Masked-k-mer training on windows of ``samples``, random strand and frame each."""
-    loss_function = nn.CrossEntropyLoss(ignore_index=IGNORE)
-    vocab_size = model.encoder.config.vocab_size
-
-    def batch_loss(rng: np.random.Generator) -> Tensor:
-        indices = rng.integers(0, len(samples), size=batch_size)
-        tokens = training_tokens(reference, samples, indices, spec, rng).tokens  # B T
-        inputs, targets = mask_tokens(tokens, rng, vocab_size)
-        device = device_of(model)
-        targets_tensor = torch.from_numpy(targets).to(device)  # B T
-        chosen = targets_tensor != IGNORE
-        logits = model(torch.from_numpy(inputs).to(device), chosen)  # M V
-        return loss_function(logits, targets_tensor[chosen])  # type: ignore[no-any-return]
-
-    return run_loop(model, batch_loss, settings, state_path, resume, "pretraining")
+    """Masked-k-mer training on the reads of ``draw``."""
+    batches = StepBatches(draw, settings.seed, rank, settings.accumulate)
+    return run_loop(model, batches, settings, state_path, resume, "pretraining", validation)

@@ -12,13 +12,13 @@ from training.baseline import kmer_count_features
 from training.checkpoint import load_checkpoint
 from training.data.features import motif_feature_name
 from training.data.motifs import background_of, base_codes, load_motifs
-from training.data.prepare import TEST, TRAIN, load_prepared
+from training.data.samples import Samples
+from training.data.shards import PreparedDataset
 from training.data.sources import SOURCES, fetch
 from training.device import training_device
 from training.evaluate import MIN_POSITIVES, evaluation_bins, feature_metrics, predict_windows
 from training.logistic import StandardisedLogistic
 from training.motif_check import motif_snvs, run_motif_check
-from training.pipeline import split_samples
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +33,9 @@ def build_report(
 ) -> dict[str, Any]:
     """Metrics of each named checkpoint and of the baseline on the same test bins; the motif
     check on the first checkpoint."""
-    data = load_prepared(data_dir)
-    reference = ReferenceGenome(data.reference)
+    data = PreparedDataset.open(data_dir)
     rng = np.random.default_rng(seed)
-    test, train = split_samples(data, TEST), split_samples(data, TRAIN)
+    test, train = Samples.of(data, "test"), Samples.of(data, "train")
     test_indices, counted = evaluation_bins(test.labels, max_bins)
     test_labels = test.labels[test_indices]
     report: dict[str, Any] = {
@@ -47,22 +46,19 @@ def build_report(
     first = None
     for name, path in checkpoints.items():
         checkpoint = load_checkpoint(path)
+        data.check_window(checkpoint.window)
         checkpoint.model.to(training_device())
         first = first or checkpoint
-        predictions = predict_windows(
-            checkpoint.model, reference, test, test_indices, checkpoint.window
-        )
+        predictions = predict_windows(checkpoint.model, test, test_indices)
         report["models"][name] = feature_metrics(predictions, test_labels, data.features, counted)
         logger.info("%s: %s", name, report["models"][name]["groups"])
     assert first is not None, "give at least one checkpoint"
     train_indices = rng.choice(len(train), size=min(baseline_bins, len(train)), replace=False)
     baseline = StandardisedLogistic().fit(
-        kmer_count_features(reference, train, train_indices, first.window),
+        kmer_count_features(train, train_indices),
         train.labels[train_indices],
     )
-    baseline_predictions = baseline.predict(
-        kmer_count_features(reference, test, test_indices, first.window)
-    )
+    baseline_predictions = baseline.predict(kmer_count_features(test, test_indices))
     report["models"]["kmer_baseline"] = feature_metrics(
         baseline_predictions, test_labels, data.features, counted
     )
@@ -73,7 +69,7 @@ def build_report(
 def _motif_check(
     data_dir: Path, checkpoint: Any, rng: np.random.Generator, per_motif: int
 ) -> dict[str, Any]:
-    data = load_prepared(data_dir)
+    data = PreparedDataset.open(data_dir)
     reference = ReferenceGenome(data.reference)
     span = reference.spans[data.contig]
     sequence = reference.fetch(data.contig, span.start, span.end)
@@ -83,7 +79,7 @@ def _motif_check(
         for m in load_motifs(fetch(SOURCES["jaspar_2024"]))
         if motif_feature_name(m.name) in names
     ]
-    test_bins = split_samples(data, TEST).bin_starts
+    test_bins = Samples.of(data, "test").bin_starts
     background = background_of(base_codes(sequence))
     snvs = motif_snvs(sequence, test_bins, motifs, background, per_motif, rng)
     return run_motif_check(checkpoint.model, reference, data.contig, snvs, checkpoint.window, names)

@@ -16,8 +16,8 @@ from model_export.cli import export_model_dir
 from service.main import create_app
 from service.settings import DEMO_FASTA, Settings
 from tests.conftest import SLICE_FASTA
+from tests.training.datasets import slice_bins, slice_samples
 from training.checkpoint import Checkpoint, save_checkpoint
-from training.data.samples import Region, Samples, tile_bins
 from training.finetune import FinetuneSettings, finetune
 from training.loop import LoopSettings
 from training.model import LogoConfig, LogoModel
@@ -29,12 +29,13 @@ LONG = WindowSpec(length=2000, k=5)
 
 def test_a_2000_bp_model_trains_exports_and_serves(tmp_path: Path) -> None:
     reference = ReferenceGenome(SLICE_FASTA)
-    starts = tile_bins(Region("20", 1_281_000, 1_299_000), LONG)
-    samples = Samples("20", starts, (np.arange(len(starts)) % 2).astype(np.uint8)[:, None])
+    starts = slice_bins(1_281_000, 1_299_000, LONG)
+    labels = (np.arange(len(starts)) % 2).astype(np.uint8)[:, None]
+    samples = slice_samples(tmp_path / "data", reference, starts, labels, spec=LONG)
     torch.manual_seed(0)
     model = LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=1))
     settings = FinetuneSettings(LoopSettings(steps=2, warmup_steps=1), batch_size=2)
-    history = finetune(model, reference, samples, LONG, settings)
+    history = finetune(model, samples, settings)
     assert len(history.losses) == 2
     checkpoint = save_checkpoint(
         Checkpoint(model.cpu().eval(), [Feature("toy", "test")], LONG, "GRCh37", {}),

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -5,24 +7,23 @@ import torch
 from core.kmers import Vocabulary
 from core.manifest import Feature
 from core.reference import ReferenceGenome
-from core.windows import WindowSpec
-from training.data.labels import bin_labels
-from training.data.samples import Region, Samples, tile_bins
+from tests.training.datasets import slice_bins, slice_samples
+from training.data.intervals import bin_labels
+from training.data.samples import Samples
 from training.evaluate import auroc, predict_windows
 from training.head_refit import HeadRefitSettings, refit_head
 from training.model import LogoConfig, LogoModel
 
-SPEC = WindowSpec()
 # The two real UCSC CpG islands (chromhmm-example, hg19) inside the test slice
 CPG_ISLANDS = np.array([[1_286_516, 1_286_727], [1_293_681, 1_294_328]], dtype=np.int64)
 FEATURES = [Feature("CpG_island", "annotation"), Feature("motif_X", "tf_motif")]
 
 
-def _samples() -> Samples:
-    starts = tile_bins(Region("20", 1_286_000, 1_296_000), SPEC)
-    cpg = bin_labels(starts, CPG_ISLANDS, span_end=1_300_000)
+def _samples(directory: Path, reference: ReferenceGenome) -> Samples:
+    starts = slice_bins(1_286_000, 1_296_000)
+    cpg = bin_labels(starts, CPG_ISLANDS)
     motif = (np.arange(len(starts)) % 7 == 0).astype(np.uint8)  # any second label
-    return Samples(contig="20", bin_starts=starts, labels=np.stack([cpg, motif], axis=1))
+    return slice_samples(directory, reference, starts, np.stack([cpg, motif], axis=1), FEATURES)
 
 
 def _model() -> LogoModel:
@@ -31,11 +32,11 @@ def _model() -> LogoModel:
 
 
 def test_the_refitted_group_learns_and_every_other_feature_is_untouched(
-    slice_reference: ReferenceGenome,
+    slice_reference: ReferenceGenome, tmp_path: Path
 ) -> None:
-    samples, model = _samples(), _model()
+    samples, model = _samples(tmp_path, slice_reference), _model()
     settings = HeadRefitSettings(groups=("annotation",), bins=len(samples), batch_windows=16)
-    refitted, summary = refit_head(model, slice_reference, samples, FEATURES, SPEC, settings)
+    refitted, summary = refit_head(model, samples, FEATURES, settings)
     assert summary["features"] == ["CpG_island"] and summary["bins"] == len(samples)
     assert refitted.config.head_input == "cls+mean"
     for name, value in model.encoder.state_dict().items():
@@ -44,8 +45,8 @@ def test_the_refitted_group_learns_and_every_other_feature_is_untouched(
     assert torch.equal(refitted.head.weight[1, :256], model.head.weight[1])
     assert torch.equal(refitted.head.weight[1, 256:], torch.zeros(256))
     indices = np.arange(len(samples), dtype=np.int64)
-    before = predict_windows(model, slice_reference, samples, indices, SPEC)
-    after = predict_windows(refitted, slice_reference, samples, indices, SPEC)
+    before = predict_windows(model, samples, indices)
+    after = predict_windows(refitted, samples, indices)
     assert np.allclose(after[:, 1], before[:, 1], atol=1e-6)
     # CpG islands, fitted on an untrained encoder: its random cls head ranks them at 0.805,
     # the refitted head on [cls, mean] at 0.945
@@ -54,13 +55,11 @@ def test_the_refitted_group_learns_and_every_other_feature_is_untouched(
     assert auroc(after[:, 0], cpg) > 0.9 > auroc(before[:, 0], cpg) + 0.05
 
 
-def test_refit_errors_name_the_fix(slice_reference: ReferenceGenome) -> None:
-    samples, model = _samples(), _model()
+def test_refit_errors_name_the_fix(slice_reference: ReferenceGenome, tmp_path: Path) -> None:
+    samples, model = _samples(tmp_path, slice_reference), _model()
     with pytest.raises(ValueError, match="the groups are: annotation, tf_motif"):
-        refit_head(
-            model, slice_reference, samples, FEATURES, SPEC, HeadRefitSettings(groups=("chip",))
-        )
+        refit_head(model, samples, FEATURES, HeadRefitSettings(groups=("chip",)))
     settings = HeadRefitSettings(bins=8, batch_windows=8)
-    refitted, _ = refit_head(model, slice_reference, samples, FEATURES, SPEC, settings)
+    refitted, _ = refit_head(model, samples, FEATURES, settings)
     with pytest.raises(ValueError, match="refit the fine-tuned checkpoint"):
-        refit_head(refitted, slice_reference, samples, FEATURES, SPEC, settings)
+        refit_head(refitted, samples, FEATURES, settings)

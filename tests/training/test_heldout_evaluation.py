@@ -10,11 +10,10 @@ import torch
 from core.kmers import Vocabulary
 from core.manifest import Feature, load_manifest
 from core.reference import ReferenceGenome
-from core.windows import WindowSpec
 from model_export.model_card import write_model_card
 from model_export.onnx_export import export_onnx
 from service.settings import DEMO_MODEL_DIR
-from training.data.samples import Region, Samples, tile_bins
+from tests.training.datasets import slice_bins, slice_samples
 from training.evaluate import predict_windows
 from training.heldout_evaluation import (
     TEST_SPLIT_FILE,
@@ -25,7 +24,6 @@ from training.heldout_evaluation import (
 )
 from training.model import LogoConfig, LogoModel
 
-SPEC = WindowSpec()
 FEATURES = [Feature("a", "one"), Feature("b", "one"), Feature("c", "one"), Feature("d", "two")]
 
 
@@ -35,10 +33,11 @@ def test_onnx_predictions_are_the_torch_models_frame_and_strand_average(
     torch.manual_seed(0)
     model = LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=2)).eval()
     onnx_path = export_onnx(model, tmp_path / "model.onnx", tokens_per_frame=201)
-    starts = tile_bins(Region("20", 1_281_000, 1_286_000), SPEC)[:20]  # 20 bins: two calls
-    samples = Samples("20", starts, np.zeros((len(starts), 2), dtype=np.uint8))
-    served = onnx_predictions(onnx_path, slice_reference, samples, SPEC)
-    expected = predict_windows(model, slice_reference, samples, np.arange(len(starts)), SPEC)
+    starts = slice_bins(1_281_000, 1_286_000)[:20]  # 20 bins: two calls
+    labels = np.zeros((len(starts), 2), dtype=np.uint8)
+    samples = slice_samples(tmp_path / "data", slice_reference, starts, labels)
+    served = onnx_predictions(onnx_path, samples)
+    expected = predict_windows(model, samples, np.arange(len(starts)))
     assert served.shape == (20, 2)
     np.testing.assert_allclose(served, expected, atol=1e-5)
 

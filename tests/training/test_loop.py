@@ -3,55 +3,62 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from numpy.typing import NDArray
 from torch import Tensor, nn
 
+from training.data.loader import StepBatches
 from training.device import device_description
 from training.loop import LoopSettings, run_loop
 
+WEIGHTS = torch.tensor([[1.0, -2.0, 0.5]])
 
-def _problem() -> tuple[nn.Module, "callable[[np.random.Generator], Tensor]"]:
-    torch.manual_seed(0)
-    model = nn.Linear(3, 1)
-    weights = torch.tensor([[1.0, -2.0, 0.5]])
 
-    def batch_loss(rng: np.random.Generator) -> Tensor:
-        x = torch.from_numpy(rng.normal(size=(16, 3)).astype(np.float32))
-        return ((model(x) - x @ weights.T) ** 2).mean()
+class Regression(nn.Module):
+    """A linear model whose loss on a batch is its squared error against ``WEIGHTS``."""
 
-    return model, batch_loss
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.linear = nn.Linear(3, 1)
+        self.autocast_seen: list[bool] = []
+
+    def forward(self, batch: dict[str, Tensor]) -> Tensor:
+        self.autocast_seen.append(torch.is_autocast_enabled("cpu"))
+        x = batch["x"]
+        return ((self.linear(x).float() - x @ WEIGHTS.T) ** 2).mean()
+
+
+def draw(rng: np.random.Generator) -> dict[str, NDArray[np.generic]]:
+    return {"x": rng.normal(size=(16, 3)).astype(np.float32)}
 
 
 class SimulatedCrashError(Exception):
     pass
 
 
-def _interrupted_at(
-    batch_loss: "callable[[np.random.Generator], Tensor]", call: int
-) -> "callable[[np.random.Generator], Tensor]":
-    """``batch_loss`` that fails at its ``call``-th call, as a killed run would stop."""
-    calls = 0
+class CrashingDraw:
+    """``draw`` that fails at its ``call``-th call, as a killed run would stop."""
 
-    def failing(rng: np.random.Generator) -> Tensor:
-        nonlocal calls
-        calls += 1
-        if calls == call:
+    def __init__(self, call: int) -> None:
+        self.calls, self.call = 0, call
+
+    def __call__(self, rng: np.random.Generator) -> dict[str, NDArray[np.generic]]:
+        self.calls += 1
+        if self.calls == self.call:
             raise SimulatedCrashError
-        return batch_loss(rng)
-
-    return failing
+        return draw(rng)
 
 
 def test_a_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path: Path) -> None:
     settings = LoopSettings(steps=6, learning_rate=0.05, warmup_steps=2, checkpoint_every=3)
-    straight, loss = _problem()
-    straight_history = run_loop(straight, loss, settings)
+    straight = Regression()
+    straight_history = run_loop(straight, StepBatches(draw, 0), settings)
 
     state = tmp_path / "run.state.pt"
-    interrupted, loss = _problem()
     with pytest.raises(SimulatedCrashError):
-        run_loop(interrupted, _interrupted_at(loss, 4), settings, state)
-    resumed, loss = _problem()
-    resumed_history = run_loop(resumed, loss, settings, state, resume=True)
+        run_loop(Regression(), StepBatches(CrashingDraw(4), 0), settings, state)
+    resumed = Regression()
+    resumed_history = run_loop(resumed, StepBatches(draw, 0), settings, state, resume=True)
 
     assert resumed_history.resumed_from == 3
     assert resumed_history.losses == straight_history.losses
@@ -59,18 +66,58 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path: Path) -> N
         assert torch.equal(a, b)
 
 
+def test_batches_depend_on_their_step_only_however_many_workers_draw_them() -> None:
+    settings = LoopSettings(steps=4, learning_rate=0.05, warmup_steps=1)
+    in_process, with_workers = Regression(), Regression()
+    first = run_loop(in_process, StepBatches(draw, 3), settings).losses
+    second = run_loop(
+        with_workers, StepBatches(draw, 3), LoopSettings(**{**settings.__dict__, "workers": 2})
+    ).losses
+    assert first == second
+    assert torch.equal(in_process.linear.weight, with_workers.linear.weight)
+
+
 def test_the_loss_goes_down() -> None:
-    model, loss = _problem()
-    history = run_loop(model, loss, LoopSettings(steps=60, learning_rate=0.05, warmup_steps=1))
+    model = Regression()
+    history = run_loop(
+        model, StepBatches(draw, 0), LoopSettings(steps=60, learning_rate=0.05, warmup_steps=1)
+    )
     assert np.mean(history.losses[-5:]) < 0.1 * np.mean(history.losses[:5])
 
 
-def test_the_learning_rate_warms_up_then_falls_to_zero() -> None:
-    settings = LoopSettings(steps=10, warmup_steps=2, linear_decay=True)
-    factors = [settings.learning_rate_factor(step) for step in range(10)]
-    assert factors == pytest.approx([0.5, 1.0, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125])
-    constant = LoopSettings(steps=10, warmup_steps=2)
-    assert [constant.learning_rate_factor(step) for step in (0, 1, 9)] == [0.5, 1.0, 1.0]
+def test_accumulated_micro_batches_average_their_gradients() -> None:
+    # two micro-batches of 16 in one step move the weights as their mean loss does
+    settings = LoopSettings(
+        steps=1, learning_rate=0.05, warmup_steps=1, accumulate=2, weight_decay=0, bf16=False
+    )
+    accumulated = Regression()
+    history = run_loop(accumulated, StepBatches(draw, 5, accumulate=2), settings)
+    by_hand = Regression()
+    batches = [draw(np.random.default_rng([5, 0, 0, micro])) for micro in (0, 1)]
+    optimizer = torch.optim.AdamW(by_hand.parameters(), lr=0.05 * 1.0, weight_decay=0)
+    loss = sum(by_hand({"x": torch.from_numpy(b["x"])}) for b in batches) / 2
+    loss.backward()
+    optimizer.step()
+    assert history.losses == pytest.approx([float(loss.detach())], rel=1e-6)
+    assert torch.allclose(accumulated.linear.weight, by_hand.linear.weight, atol=1e-7)
+
+
+def test_validation_keeps_the_best_weights_and_stops_early() -> None:
+    model = Regression()
+    scores = iter([3.0, 1.0, 2.0, 2.5, 0.5])
+    kept: list[Tensor] = []
+
+    def validation(module: nn.Module) -> float:
+        kept.append(module.linear.weight.detach().clone())  # type: ignore[union-attr]
+        return next(scores)
+
+    settings = LoopSettings(
+        steps=10, learning_rate=0.05, warmup_steps=1, validate_every=2, patience=2
+    )
+    history = run_loop(model, StepBatches(draw, 0), settings, validation=validation)
+    assert history.validations == [(2, 3.0), (4, 1.0), (6, 2.0), (8, 2.5)]
+    assert history.best_step == 4 and history.stopped_early and len(history.losses) == 8
+    assert torch.equal(model.linear.weight, kept[1])  # the weights validated at step 4
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -79,27 +126,21 @@ def test_bf16_autocast_runs_only_where_the_device_has_native_bf16(
 ) -> None:
     # emulated bfloat16 is ~14x slower than float32 on an AVX2-only CPU: the loop must not use it
     monkeypatch.setattr("training.loop.bf16_native", lambda device: native)
-    model, loss = _problem()
-    autocast_seen: list[bool] = []
-
-    def recording_loss(rng: np.random.Generator) -> Tensor:
-        autocast_seen.append(torch.is_autocast_enabled("cpu"))
-        return loss(rng)
-
-    run_loop(model, recording_loss, LoopSettings(steps=2, warmup_steps=1, bf16=True))
-    assert autocast_seen == [native, native]
-    autocast_seen.clear()
-    run_loop(model, recording_loss, LoopSettings(steps=1, warmup_steps=1, bf16=False))
-    assert autocast_seen == [False]
+    model = Regression()
+    run_loop(model, StepBatches(draw, 0), LoopSettings(steps=2, warmup_steps=1, bf16=True))
+    assert model.autocast_seen == [native, native]
+    model.autocast_seen.clear()
+    run_loop(model, StepBatches(draw, 0), LoopSettings(steps=1, warmup_steps=1, bf16=False))
+    assert model.autocast_seen == [False]
 
 
 def test_the_device_description_names_the_precision_that_ran(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("training.device.training_device", lambda: torch.device("cpu"))
+    cpu = torch.device("cpu")
     monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
     monkeypatch.setattr("training.device.bf16_native", lambda device: False)
-    assert device_description(bf16=True) == "cpu (1 thread, fp32)"
+    assert device_description(cpu, bf16=True) == "cpu (1 thread, fp32)"
     monkeypatch.setattr("training.device.bf16_native", lambda device: True)
-    assert device_description(bf16=True) == "cpu (1 thread, bf16 autocast)"
-    assert device_description(bf16=False) == "cpu (1 thread, fp32)"
+    assert device_description(cpu, bf16=True) == "cpu (1 thread, bf16 autocast)"
+    assert device_description(cpu, bf16=False, world_size=2) == "cpu (1 thread, fp32) x 2 processes"

@@ -10,7 +10,6 @@ from training.data.motifs import (
     hit_starts,
     load_motifs,
     log_odds,
-    motif_bin_labels,
     score_tail,
     threshold_for,
 )
@@ -57,12 +56,6 @@ def test_hits_are_found_on_both_strands_and_never_across_n() -> None:
     sequence = "T" * 20 + "ACGTTGCAAC" + "T" * 30 + reverse + "T" * 10 + "ACGTTNCAAC" + "T" * 5
     starts = hit_starts(base_codes(sequence), weights, threshold.score)
     assert starts.tolist() == [20, 60]
-
-
-def test_a_bin_is_positive_only_when_it_holds_the_whole_hit() -> None:
-    bins = np.array([0, 200, 400], dtype=np.int64)
-    starts = np.array([10, 195, 405], dtype=np.int64)  # 195 + 10 crosses into bin 1
-    assert motif_bin_labels(bins, starts, width=10).tolist() == [1, 0, 1]
 
 
 def test_matrices_load_from_a_jaspar_sqlite(tmp_path: Path) -> None:

@@ -1,13 +1,14 @@
+from pathlib import Path
+
 import numpy as np
 import torch
 
 from core.kmers import CLS, MASK, Vocabulary
 from core.reference import ReferenceGenome
-from core.windows import WindowSpec
-from training.data.samples import Region, Samples, tile_bins
+from tests.training.datasets import slice_bins, slice_samples
 from training.loop import LoopSettings
 from training.model import LogoConfig
-from training.pretrain import IGNORE, PretrainingModel, mask_tokens, pretrain
+from training.pretrain import IGNORE, PretrainingModel, SampleWindows, mask_tokens, pretrain
 
 VOCABULARY = Vocabulary(5).size
 
@@ -33,16 +34,20 @@ def test_the_decoder_is_tied_to_the_token_embedding() -> None:
     assert model.head.embedding.weight is model.encoder.token_embedding.weight
     chosen = torch.zeros((2, 201), dtype=torch.bool)
     chosen[0, 5], chosen[1, 7], chosen[1, 9] = True, True, True
-    logits = model(torch.full((2, 201), 10), chosen)
+    logits = model.logits(torch.full((2, 201), 10), chosen)
     assert logits.shape == (3, VOCABULARY)
 
 
-def test_pretraining_steps_run_on_real_windows(slice_reference: ReferenceGenome) -> None:
+def test_pretraining_steps_run_on_real_windows(
+    slice_reference: ReferenceGenome, tmp_path: Path
+) -> None:
     torch.manual_seed(0)
     model = PretrainingModel(LogoConfig(vocab_size=VOCABULARY, outputs=1))
-    starts = tile_bins(Region("20", 1_286_000, 1_296_000), WindowSpec())
-    samples = Samples("20", starts, np.zeros((len(starts), 1), dtype=np.uint8))
+    starts = slice_bins(1_286_000, 1_296_000)
+    samples = slice_samples(
+        tmp_path, slice_reference, starts, np.zeros((len(starts), 1), dtype=np.uint8)
+    )
     settings = LoopSettings(steps=2, warmup_steps=1)
-    history = pretrain(model, slice_reference, samples, WindowSpec(), settings, batch_size=2)
+    history = pretrain(model, SampleWindows(samples, 2, VOCABULARY), settings)
     # untrained, the loss is near ln(vocabulary) = 8.05
     assert len(history.losses) == 2 and all(7.0 < loss < 9.5 for loss in history.losses)

@@ -12,7 +12,8 @@
   A short matrix may not reach 1e-5 even with a perfect match: then only perfect-scoring matches
   count, if their p-value is at most ``MAX_P_VALUE`` (1e-4); a matrix that cannot reach even that
   is too unspecific to label with and is left out (``threshold_for`` returns ``None``).
-- A bin is positive for a motif when a hit on either strand lies wholly inside it.
+- A bin is positive for a motif when a hit on either strand lies wholly inside it (the hits,
+  written as BED by ``training.data.demo_inputs``, label bins by ``training.data.intervals``).
 """
 
 import sqlite3
@@ -21,8 +22,6 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-
-from training.data.labels import BIN_SIZE
 
 MOTIF_BASE_IDS = (
     "MA0139", "MA0095", "MA0079", "MA0506", "MA0028", "MA0062", "MA0018", "MA0093",
@@ -171,14 +170,3 @@ def hit_starts(
             hit |= score >= cutoff
         starts.append(chunk + np.flatnonzero(hit))
     return np.concatenate(starts).astype(np.int64)
-
-
-def motif_bin_labels(
-    bin_starts: NDArray[np.int64], starts: NDArray[np.int64], width: int
-) -> NDArray[np.uint8]:
-    """1 for each bin ``[b, b + 200)`` holding a whole hit ``[s, s + width)``."""
-    labels = np.zeros(len(bin_starts), dtype=np.uint8)
-    index = np.searchsorted(bin_starts, starts, side="right") - 1
-    inside = (index >= 0) & (starts + width <= bin_starts[np.clip(index, 0, None)] + BIN_SIZE)
-    labels[index[inside]] = 1
-    return labels

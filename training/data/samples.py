@@ -1,65 +1,63 @@
-"""DeepSEA-style training samples: 200 bp bins tiled along a reference span, labelled per feature.
+"""The windows of one split as training reads them: labels, bases and where each came from.
 
-Each bin ``[b, b + 200)`` is read through the core window extractor with anchor ``b + 99``, which
-centres the bin in the 1000 bp window, exactly as serving reads a variant's window. Bins whose
-window has more than half N, or does not fit the sequence held, are skipped. Splits are
-contiguous regions; a bin belongs to a split only when its whole window lies inside that region,
-so no training window overlaps a validation or test window.
+``Samples`` wraps a split of a prepared dataset (``training.data.shards``) with the model's
+window: ``codes`` gives each window's bases as the tokenizer reads them (``read_length`` codes,
+the N tail of an ``n-padded`` window appended), so every training step, evaluation and refit
+reads exactly what serving reads for the same window.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
-from core.reference import ReferenceGenome
-from core.windows import WindowSpec, reference_window
-from training.data.labels import BIN_SIZE
+from core.kmers import ALPHABET, code_tokens
+from core.windows import WindowSpec
+from training.data.shards import PreparedDataset, WindowSet, site_keys
 
-MAX_N_FRACTION = 0.5
-
-
-@dataclass(frozen=True)
-class Region:
-    """A contiguous 0-based half-open region of one contig."""
-
-    contig: str
-    start: int
-    end: int
+N_CODE = ALPHABET.index("N")
 
 
 @dataclass(frozen=True)
 class Samples:
-    """Bins of one split: true 0-based bin starts ``(n,)`` and labels ``(n, N)``."""
+    windows: WindowSet
+    spec: WindowSpec
+    bin_size: int
 
-    contig: str
-    bin_starts: NDArray[np.int64]
-    labels: NDArray[np.uint8]
-
-    def anchor(self, index: int) -> int:
-        return int(self.bin_starts[index]) + BIN_SIZE // 2 - 1
+    @classmethod
+    def of(cls, dataset: PreparedDataset, split: str) -> "Samples":
+        return cls(dataset.split(split), dataset.spec, dataset.bin_size)
 
     def __len__(self) -> int:
-        return len(self.bin_starts)
+        return len(self.windows)
 
+    @cached_property
+    def labels(self) -> NDArray[np.uint8]:
+        """Every window's labels ``(n, N)`` (read once; ``n * N`` bytes)."""
+        return self.windows.all_labels()
 
-def tile_bins(region: Region, spec: WindowSpec) -> NDArray[np.int64]:
-    """Starts of the bins of ``region`` whose whole window lies inside ``region``."""
-    starts = np.arange(region.start, region.end - BIN_SIZE + 1, BIN_SIZE, dtype=np.int64)
-    window_starts = starts + BIN_SIZE // 2 - 1 - spec.anchor_index
-    inside = (window_starts >= region.start) & (window_starts + spec.read_length <= region.end)
-    return starts[inside]
+    def codes(self, indices: NDArray[np.int64]) -> NDArray[np.uint8]:
+        """Forward-strand base codes ``(B, read_length)`` as the tokenizer reads them."""
+        fetched = self.windows.codes(indices)
+        tail = self.spec.read_length - self.spec.fetched_length
+        if not tail:
+            return fetched
+        padding = np.full((len(fetched), tail), N_CODE, dtype=np.uint8)
+        return np.concatenate([fetched, padding], axis=1)
 
+    def tokens(self, indices: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Forward-strand tokens of every frame: ``(B, F, T)``."""
+        return code_tokens(self.codes(indices), self.spec.length, self.spec.k)
 
-def mostly_n(
-    reference: ReferenceGenome, contig: str, bin_starts: NDArray[np.int64], spec: WindowSpec
-) -> NDArray[np.bool_]:
-    """Whether each bin's window is more than half N."""
-    return np.array(
-        [
-            reference_window(reference, contig, int(start) + BIN_SIZE // 2 - 1, spec).count("N")
-            > MAX_N_FRACTION * spec.read_length
-            for start in bin_starts
-        ],
-        dtype=bool,
-    )
+    def window_keys(self, indices: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Each window's start as a site key (``training.data.shards.site_keys``)."""
+        offset = self.bin_size // 2 - 1 - self.spec.anchor_index
+        return site_keys(self.windows.sites(indices)) + offset
+
+    @cached_property
+    def bin_starts(self) -> NDArray[np.int64]:
+        """Every window's bin start (0-based, on its contig)."""
+        sites = self.windows.sites(np.arange(len(self), dtype=np.int64))
+        starts: NDArray[np.int64] = sites[:, 1]
+        return starts
