@@ -100,6 +100,7 @@ class LoopHistory:
             "best_step": self.best_step,
             "stopped_early": self.stopped_early,
             "ranks": self.ranks,
+            "ranks_agreed": self.ranks_agreed,
         }
 
 

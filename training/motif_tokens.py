@@ -28,9 +28,10 @@ MOTIF_HITS_FILE = "motif_hits.npz"
 
 @dataclass(frozen=True)
 class MotifHits:
-    """Strong motif hits of one contig, sorted by start: ``[starts, ends)`` (0-based, true
-    coordinates) and ``motif`` (0-based index into ``columns``, the label columns of the motif
-    features)."""
+    """Strong motif hits, sorted by start: ``[starts, ends)`` as site keys
+    (``training.data.shards.site_keys``: contig index and 0-based position in one sortable
+    number, so differences within a contig are true distances) and ``motif`` (0-based index into
+    ``columns``, the label columns of the motif features)."""
 
     starts: NDArray[np.int64]
     ends: NDArray[np.int64]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from Bio import bgzf
 
 from core.kmers import base_codes
 from core.reference import ReferenceGenome
@@ -163,3 +164,15 @@ def test_the_demo_labels_are_reproduced_by_the_general_path(tmp_path: Path) -> N
     labels = np.unpackbits(expected["labels"], axis=1, count=samples.labels.shape[1])
     assert np.array_equal(samples.labels[inside], labels)
     assert labels.sum() == 2897 and (labels.sum(axis=0) > 0).sum() == 44
+
+
+def test_a_bgzipped_genome_prepares_as_the_plain_one(tmp_path: Path) -> None:
+    compressed = tmp_path / "slice.fa.gz"
+    with bgzf.BgzfWriter(str(compressed), "wb") as handle:
+        handle.write(SLICE.read_bytes())
+    prepare(compressed, _table(tmp_path), tmp_path / "bgzip", PrepareSettings())
+    plain = Samples.of(_slice_dataset(tmp_path / "plain"), "train")
+    packed = Samples.of(PreparedDataset.open(tmp_path / "bgzip"), "train")
+    indices = np.arange(len(plain), dtype=np.int64)
+    assert np.array_equal(packed.codes(indices), plain.codes(indices))
+    assert np.array_equal(packed.labels, plain.labels)

@@ -5,10 +5,18 @@ import torch
 
 from core.kmers import CLS, MASK, Vocabulary
 from core.reference import ReferenceGenome
+from core.windows import WindowSpec
 from tests.training.datasets import slice_bins, slice_samples
 from training.loop import LoopSettings
 from training.model import LogoConfig
-from training.pretrain import IGNORE, PretrainingModel, SampleWindows, mask_tokens, pretrain
+from training.pretrain import (
+    IGNORE,
+    GenomeWindows,
+    PretrainingModel,
+    SampleWindows,
+    mask_tokens,
+    pretrain,
+)
 
 VOCABULARY = Vocabulary(5).size
 
@@ -51,3 +59,20 @@ def test_pretraining_steps_run_on_real_windows(
     history = pretrain(model, SampleWindows(samples, 2, VOCABULARY), settings)
     # untrained, the loss is near ln(vocabulary) = 8.05
     assert len(history.losses) == 2 and all(7.0 < loss < 9.5 for loss in history.losses)
+
+
+def test_pretraining_reads_windows_from_the_whole_genome(tmp_path: Path) -> None:
+    fasta = tmp_path / "genome.fa"
+    fasta.write_text(">1\n" + "A" * 30_000 + "\n>2\n" + "N" * 25_000 + "C" * 5_000 + "\n")
+    draw = GenomeWindows(fasta, ("1", "2"), WindowSpec(), 64, VOCABULARY)
+    batch = draw(np.random.default_rng(0))
+    inputs, targets = batch["inputs"], batch["targets"]
+    assert inputs.shape == targets.shape == (64, 201)
+    assert (inputs[:, 0] == CLS).all() and (targets != IGNORE).any()
+    poly_a, poly_c = Vocabulary(5).kmer_id("AAAAA"), Vocabulary(5).kmer_id("CCCCC")
+    kept = inputs[:, 1:][targets[:, 1:] == IGNORE]  # unmasked k-mers: what each window read
+    # windows come from both contigs (by length), never from one more than half N
+    assert {poly_a, Vocabulary(5).kmer_id("TTTTT")} & set(kept.tolist())
+    assert poly_c in set(kept.tolist()) or Vocabulary(5).kmer_id("GGGGG") in set(kept.tolist())
+    n_heavy = Vocabulary(5).kmer_id("NNNNN")
+    assert ((inputs == n_heavy).sum(axis=1) <= 100).all()
