@@ -1,7 +1,17 @@
 import numpy as np
 import pytest
 
-from core.kmers import CLS, UNK, Vocabulary, batch_tokens, frame_tokens, kmer_ids
+from core.kmers import (
+    CLS,
+    UNK,
+    Vocabulary,
+    base_codes,
+    batch_tokens,
+    code_tokens,
+    frame_tokens,
+    kmer_ids,
+    reverse_complement_codes,
+)
 
 
 def test_vocabulary_has_every_5mer_over_acgtn_and_four_special_ids() -> None:
@@ -65,3 +75,14 @@ def test_a_batch_equals_the_formula_for_every_frame_of_every_sequence() -> None:
             expected = [CLS] + [_kmer_id_by_hand(sequence[i : i + 5]) for i in range(f, 1000, 5)]
             assert frames[f].tolist() == expected
         assert np.array_equal(frame_tokens(sequence, 1000, 5), frames)
+
+
+def test_code_tokens_are_the_tokens_of_the_same_bases() -> None:
+    rng = np.random.default_rng(0)
+    sequences = ["".join(rng.choice(list("ACGTNR"), 1004)) for _ in range(3)]
+    codes = np.stack([base_codes(s) for s in sequences])
+    assert np.array_equal(code_tokens(codes, 1000, 5), batch_tokens(sequences, 1000, 5))
+    assert base_codes("ACGTNRacgtn").tolist() == [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4]
+    assert (
+        reverse_complement_codes(base_codes("AACGTNR")).tolist() == base_codes("RNACGTT").tolist()
+    )

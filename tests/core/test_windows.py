@@ -1,7 +1,13 @@
 import pytest
 
 from core.reference import ReferenceGenome
-from core.windows import WindowSpec, allele_windows, reference_window, reverse_complement
+from core.windows import (
+    WindowSpec,
+    allele_windows,
+    reference_window,
+    reverse_complement,
+    window_bounds,
+)
 from tests.conftest import SLICE_START, slice_sequence
 
 SPEC = WindowSpec(length=1000, k=5)
@@ -60,3 +66,28 @@ def test_reverse_complement() -> None:
 def test_window_length_must_be_a_multiple_of_k() -> None:
     with pytest.raises(ValueError, match="multiple of k=3"):
         WindowSpec(length=1000, k=3)
+
+
+LOGO_TAIL = WindowSpec(length=1000, k=5, frame_tail="n-padded")
+
+
+def test_an_n_padded_window_reads_exactly_its_length_and_pads_the_frames_with_n(
+    slice_reference: ReferenceGenome,
+) -> None:
+    # as LOGO reads a DeepSEA window: 1000 bases, frames 1-4 ending in a k-mer padded with N
+    assert (LOGO_TAIL.fetched_length, LOGO_TAIL.read_length) == (1000, 1004)
+    windows = allele_windows(slice_reference, "20", 1_292_033, "C", "T", LOGO_TAIL)
+    expected_ref = _slice(1_291_533, 1_292_533)
+    assert windows.ref == expected_ref + "NNNN"
+    assert windows.alt == expected_ref[:499] + "T" + expected_ref[500:] + "NNNN"
+    deletion = allele_windows(slice_reference, "20", 1_292_033, "CA", "C", LOGO_TAIL)
+    assert len(deletion.alt) == 1004 and deletion.alt.endswith("NNNN")
+    assert window_bounds(1_292_033, "C", "T", LOGO_TAIL) == (1_291_533, 1_292_533)
+    assert reference_window(slice_reference, "20", 1_292_032, LOGO_TAIL) == windows.ref
+
+
+def test_the_window_form_round_trips_and_reads_old_manifests() -> None:
+    assert WindowSpec.from_json(LOGO_TAIL.to_json()) == LOGO_TAIL
+    assert WindowSpec.from_json({"length": 1000, "k": 5}) == SPEC  # written before frame_tail
+    with pytest.raises(ValueError, match="frame_tail 'zeros' is not one of reference, n-padded"):
+        WindowSpec.from_json({"length": 1000, "k": 5, "frame_tail": "zeros"})

@@ -1,8 +1,9 @@
-"""The chromatin features a model is trained on, each with its group and its source.
+"""The demo model's chromatin features, each with its group and its source.
 
 Groups: ``annotation`` (hg19 genome annotations from Debian ``chromhmm-example``), ``chip_seq``
 (real ChIP-seq peaks from PyPI ``janggu``), ``tf_motif`` (strong JASPAR 2024 motif hits,
-``training.data.motifs``). Interval features label a bin by ``training.data.labels``' rule.
+``training.data.motifs``); ``training.data.demo_inputs`` writes them all as BED files, which
+``prepare`` labels by ``training.data.intervals``' rule.
 """
 
 from dataclasses import dataclass
