@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from core.kmers import base_codes, code_tokens, reverse_complement_codes
+from core.kmers import base_codes, code_tokens
 from core.scoring import FloatArray, VariantEffects, variant_effects
-from core.windows import AlleleWindows, WindowSpec
+from core.windows import AlleleWindows, WindowSpec, reverse_reads
 
 STRANDS = 2
 ALLELES = 2
@@ -41,8 +41,10 @@ def strand_rows(sequences: Sequence[str], spec: WindowSpec) -> NDArray[np.int64]
 
 def strand_code_rows(codes: NDArray[np.uint8], spec: WindowSpec) -> NDArray[np.int64]:
     """``strand_rows`` of sequences given as base codes ``(B, read_length)``."""
-    both = np.stack([codes, reverse_complement_codes(codes)], axis=1)  # B S n
-    tokens = code_tokens(both.reshape(-1, spec.read_length), spec.length, spec.k)  # B*S F T
+    both = np.stack([codes, reverse_reads(codes, spec)], axis=1)  # B S n
+    tokens = code_tokens(
+        both.reshape(-1, spec.read_length), spec.length, spec.vocabulary
+    )  # B*S F T
     return tokens.reshape(-1, tokens.shape[-1])  # B*S*F T
 
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.kmers import TOKENIZER_VERSION, Vocabulary
+from core.kmers import TOKENIZER_VERSION, TOKENIZERS
 from core.windows import WindowSpec
 
 MANIFEST_FILE = "manifest.json"
@@ -180,7 +180,7 @@ def load_manifest(model_dir: Path) -> ModelManifest:
             name=raw["name"],
             version=raw["version"],
             assembly=raw["assembly"],
-            window=WindowSpec.from_json(raw["window"]),
+            window=WindowSpec.from_json(raw["window"], raw["tokenizer"]["version"]),
             features=tuple(Feature(**feature) for feature in raw["features"]),
             onnx=OnnxFile(**raw["onnx"]),
             tokenizer_version=raw["tokenizer"]["version"],
@@ -218,13 +218,16 @@ def _check_file(model_dir: Path, name: str, expected: str) -> None:
 
 
 def _check_compatible(manifest: ModelManifest, model_dir: Path) -> None:
-    expected_vocab = Vocabulary(manifest.window.k).size
-    if manifest.tokenizer_version != TOKENIZER_VERSION or manifest.vocab_size != expected_vocab:
+    vocabulary = manifest.window.vocabulary
+    if (
+        manifest.tokenizer_version != manifest.window.tokenizer
+        or manifest.vocab_size != vocabulary.size
+    ):
         raise ManifestError(
             f"model {manifest.name} was trained with tokenizer {manifest.tokenizer_version} "
-            f"(vocabulary {manifest.vocab_size}); this logoscore tokenizes with "
-            f"{TOKENIZER_VERSION} "
-            f"(vocabulary {expected_vocab}): retrain or use a matching logoscore"
+            f"(vocabulary {manifest.vocab_size}); this logoscore tokenizes "
+            f"{manifest.window.tokenizer} with {vocabulary.size} ids (schemes: "
+            f"{', '.join(TOKENIZERS)}): retrain or use a matching logoscore"
         )
     _check_file(model_dir, manifest.onnx.file, manifest.onnx.sha256)
     for auxiliary in (manifest.background, manifest.prioritiser, *manifest.reduced_precision):

@@ -35,6 +35,10 @@ For a training bin ``[b, b + 200)`` the anchor is ``b + 99``, which centres the 
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
+from core.kmers import TOKENIZER_VERSION, TOKENIZERS, Vocabulary, reverse_complement_codes
 from core.reference import ReferenceGenome
 
 FrameTail = Literal["reference", "n-padded"]
@@ -51,6 +55,9 @@ class WindowSpec:
     length: int = 1000
     k: int = 5
     frame_tail: FrameTail = "reference"
+    tokenizer: str = TOKENIZER_VERSION
+    """``core.kmers``' scheme: ``kmer-frames-v1`` (a ``cls`` token, the demo's ids) or
+    ``logo-ngram-v1`` (LOGO's ids, no ``cls``)."""
 
     def __post_init__(self) -> None:
         if self.length % self.k or self.length % 2:
@@ -61,18 +68,39 @@ class WindowSpec:
             raise ValueError(
                 f"frame_tail {self.frame_tail!r} is not one of {', '.join(FRAME_TAILS)}"
             )
+        if self.tokenizer not in TOKENIZERS:
+            raise ValueError(f"tokenizer {self.tokenizer!r} is not one of {', '.join(TOKENIZERS)}")
 
     def to_json(self) -> dict[str, int | str]:
-        return {"length": self.length, "k": self.k, "frame_tail": self.frame_tail}
+        return {
+            "length": self.length,
+            "k": self.k,
+            "frame_tail": self.frame_tail,
+            "tokenizer": self.tokenizer,
+        }
 
     @classmethod
-    def from_json(cls, raw: dict[str, int | str]) -> "WindowSpec":
-        """From ``to_json``'s form; a form without ``frame_tail`` (written before it existed)
-        reads the tail from the reference, as every model then did."""
+    def from_json(
+        cls, raw: dict[str, int | str], tokenizer: str = TOKENIZER_VERSION
+    ) -> "WindowSpec":
+        """From ``to_json``'s form; a form written before ``frame_tail`` and ``tokenizer``
+        existed reads the tail from the reference and tokenizes with ``tokenizer`` (a manifest
+        names it in its own ``tokenizer`` section)."""
         tail = str(raw.get("frame_tail", "reference"))
         if tail not in FRAME_TAILS:
             raise ValueError(f"frame_tail {tail!r} is not one of {', '.join(FRAME_TAILS)}")
-        return cls(int(raw["length"]), int(raw["k"]), tail)
+        scheme = str(raw.get("tokenizer", tokenizer))
+        return cls(int(raw["length"]), int(raw["k"]), tail, scheme)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.k, self.tokenizer)
+
+    @property
+    def tokens_per_frame(self) -> int:
+        """Tokens of one reading frame: ``length / k`` k-mers, after a ``cls`` if the scheme has
+        one."""
+        return self.vocabulary.tokens_per_frame(self.length)
 
     @property
     def anchor_index(self) -> int:
@@ -137,6 +165,15 @@ def window_bounds(pos: int, ref: str, alt: str, spec: WindowSpec) -> tuple[int, 
     """True ``[start, end)`` the reference must hold to score a variant at 1-based ``pos``."""
     start = spec.start_for(pos - 1)
     return start, start + spec.fetched_length + max(0, len(ref) - len(alt))
+
+
+def reverse_reads(codes: NDArray[np.uint8], spec: WindowSpec) -> NDArray[np.uint8]:
+    """The reverse strand's reads of forward reads given as base codes ``(B, read_length)``: the
+    reverse complement of the bases read from the genome, then the frame tail as the forward
+    read has it — an N-padded read keeps its N at the end, as LOGO forms the reverse strand."""
+    fetched = spec.fetched_length
+    reverse = reverse_complement_codes(codes[:, :fetched])
+    return np.concatenate([reverse, codes[:, fetched:]], axis=1)
 
 
 def reverse_complement(sequence: str) -> str:

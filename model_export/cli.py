@@ -16,7 +16,6 @@ import onnxruntime
 import torch
 
 from core.evalues import BACKGROUND_FILE
-from core.kmers import Vocabulary
 from core.manifest import (
     AuxiliaryFile,
     ModelManifest,
@@ -58,7 +57,7 @@ def export_model_dir(
     ``prioritiser.json`` (``logoscore-train background``), ``report`` the held-out report JSON."""
     checkpoint = load_checkpoint(checkpoint_path)
     spec = checkpoint.window
-    onnx_path = export_onnx(checkpoint.model, out / ONNX_FILE, 1 + spec.length // spec.k)
+    onnx_path = export_onnx(checkpoint.model, out / ONNX_FILE, spec.tokens_per_frame)
     reference = ReferenceGenome(fasta)
     tokens = real_window_tokens(reference, spec)
     difference = max_abs_difference(checkpoint.model, onnx_path, tokens)
@@ -77,7 +76,8 @@ def export_model_dir(
             output=OUTPUT_NAME,
             opset=OPSET,
         ),
-        vocab_size=Vocabulary(spec.k).size,
+        tokenizer_version=spec.tokenizer,
+        vocab_size=spec.vocabulary.size,
         produced_by={
             "logoscore": version("logoscore"),
             "torch": torch.__version__,

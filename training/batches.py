@@ -6,7 +6,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.effects import strand_code_rows
-from core.kmers import code_tokens, reverse_complement_codes
+from core.kmers import code_tokens
+from core.windows import reverse_reads
 from training.data.samples import Samples
 
 
@@ -26,9 +27,9 @@ def training_tokens(
     codes = samples.codes(indices)
     strands = rng.integers(0, 2, size=len(codes))
     reverse = strands == 1
-    codes[reverse] = reverse_complement_codes(codes[reverse])
+    codes[reverse] = reverse_reads(codes[reverse], samples.spec)
     spec = samples.spec
-    tokens = code_tokens(codes, spec.length, spec.k)  # B F T
+    tokens = code_tokens(codes, spec.length, spec.vocabulary)  # B F T
     frames = rng.integers(0, spec.k, size=len(codes))
     return TrainingDraw(tokens[np.arange(len(codes)), frames], strands, frames)
 

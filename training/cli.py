@@ -43,6 +43,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from core.kmers import TOKENIZER_VERSION, TOKENIZERS
 from core.reference import ReferenceGenome
 from core.regions import parse_region as parse_region_text
 from core.windows import FRAME_TAILS, WindowSpec
@@ -100,12 +101,14 @@ def run_demo_inputs(args: argparse.Namespace) -> None:
 def run_prepare(args: argparse.Namespace) -> None:
     try:
         if args.deepsea_bundle is not None:
-            manifest = import_bundle(args.deepsea_bundle, args.out, args.k, args.feature_names)
+            manifest = import_bundle(
+                args.deepsea_bundle, args.out, args.k, args.feature_names, args.tokenizer
+            )
         else:
             if args.fasta is None or args.features is None:
                 raise ValueError("give --fasta and --features, or --deepsea-bundle")
             settings = PrepareSettings(
-                spec=WindowSpec(args.window, args.k, args.frame_tail),
+                spec=WindowSpec(args.window, args.k, args.frame_tail, args.tokenizer),
                 bin_size=args.bin_size,
                 contigs=_names(args.contigs),
                 validation=HeldOut(
@@ -149,7 +152,8 @@ MODEL_SHAPE = ("embedding_dim", "hidden_dim", "heads", "ffn_dim", "block_applica
 
 
 def model_shape(args: argparse.Namespace) -> dict[str, Any]:
-    return {name: getattr(args, name) for name in MODEL_SHAPE}
+    shape = {name: getattr(args, name) for name in MODEL_SHAPE}
+    return {**shape, "norm_eps": args.norm_eps, "shared_blocks": not args.unshared_blocks}
 
 
 def run_pretrain(args: argparse.Namespace) -> None:
@@ -158,7 +162,8 @@ def run_pretrain(args: argparse.Namespace) -> None:
     if args.fasta is not None:
         reference = ReferenceGenome(args.fasta)
         contigs = tuple(select_contigs(reference, _names(args.contigs)))
-        genome = (args.fasta, contigs, WindowSpec(args.window, args.k, args.frame_tail))
+        spec = WindowSpec(args.window, args.k, args.frame_tail, args.tokenizer)
+        genome = (args.fasta, contigs, spec)
     elif args.data is None:
         raise SystemExit("logoscore-train pretrain: give --data (a prepared dataset) or --fasta")
     summary = run_pretraining(
@@ -282,6 +287,17 @@ def _loop_parser(
     for name in MODEL_SHAPE:
         default = LogoConfig.__dataclass_fields__[name].default
         shape.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
+    shape.add_argument(
+        "--norm-eps",
+        type=float,
+        default=LogoConfig.__dataclass_fields__["norm_eps"].default,
+        help="layer-norm epsilon (LOGO's models: 1e-12)",
+    )
+    shape.add_argument(
+        "--unshared-blocks",
+        action="store_true",
+        help="BERT: a block of its own per application (default: ALBERT, one shared block)",
+    )
     return parser
 
 
@@ -319,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--k", type=int, default=5)
     prep.add_argument("--frame-tail", choices=FRAME_TAILS, default="reference")
     prep.add_argument(
+        "--tokenizer",
+        choices=TOKENIZERS,
+        default=TOKENIZER_VERSION,
+        help="k-mer ids: this project's (with a cls token) or LOGO's own (no cls)",
+    )
+    prep.add_argument(
         "--keep",
         choices=["all", "peaks"],
         default="all",
@@ -340,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--window", type=int, default=1000)
     pre.add_argument("--k", type=int, default=5)
     pre.add_argument("--frame-tail", choices=FRAME_TAILS, default="reference")
+    pre.add_argument("--tokenizer", choices=TOKENIZERS, default=TOKENIZER_VERSION)
     pre.set_defaults(run=run_pretrain)
     tune = _loop_parser(commands, "finetune", "train the chromatin-feature head", FINETUNE_RECIPE)
     tune.add_argument("--pretrained", type=Path, help="encoder written by pretrain")

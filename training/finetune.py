@@ -58,13 +58,19 @@ class FinetuneModules(nn.Module):
     batch (``FinetuneDraw``'s arrays) to its loss."""
 
     def __init__(
-        self, model: LogoModel, token_head: TokenMotifHead | None, token_settings: FinetuneSettings
+        self,
+        model: LogoModel,
+        token_head: TokenMotifHead | None,
+        token_settings: FinetuneSettings,
+        first_kmer: int = 1,
     ) -> None:
         super().__init__()
         self.model = model
         self.token_head = token_head
         self.token_weight = token_settings.motif_token_weight
         self.token_positive_weight = token_settings.motif_token_positive_weight
+        self.first_kmer = first_kmer
+        """Index of the first k-mer token: 1 after a ``cls``, 0 in LOGO's scheme."""
 
     def forward(self, batch: dict[str, Tensor]) -> Tensor:
         hidden = self.model.encoder(batch["tokens"])  # B T C
@@ -73,7 +79,7 @@ class FinetuneModules(nn.Module):
         if self.token_head is None:
             return loss
         token_loss = nn.functional.binary_cross_entropy_with_logits(
-            self.token_head(hidden[:, 1:]).float(),
+            self.token_head(hidden[:, self.first_kmer :]).float(),
             batch["token_targets"],
             pos_weight=torch.tensor(self.token_positive_weight, device=hidden.device),
         )
@@ -173,7 +179,8 @@ def finetune(
         if use_tokens and motif_hits is not None
         else None
     )
-    modules = FinetuneModules(model, token_head, settings)
+    first_kmer = 1 if samples.spec.vocabulary.cls else 0
+    modules = FinetuneModules(model, token_head, settings, first_kmer)
     draw = FinetuneDraw(samples, positives, settings, motif_hits if use_tokens else None)
     batches = StepBatches(draw, settings.loop.seed, rank, settings.loop.accumulate)
     check = validation_loss(validation) if validation is not None and len(validation) else None

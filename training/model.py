@@ -41,8 +41,14 @@ class LogoConfig:
     thousand CPU steps the model underfits, so dropout only slows learning."""
 
     head_input: str = "cls"
-    """What the chromatin head reads: ``cls``, the first token's hidden state (LOGO's head), or
-    ``cls+mean``, that concatenated with the mean of all hidden states (``training.head_refit``)."""
+    """What the chromatin head reads: ``cls``, the first token's hidden state (LOGO's head: in
+    LOGO's own tokenisation that token is the first k-mer), or ``cls+mean``, that concatenated
+    with the mean of all hidden states (``training.head_refit``)."""
+    norm_eps: float = 1e-5
+    """Layer-norm epsilon: torch's default here; LOGO's bert4keras models use 1e-12."""
+    shared_blocks: bool = True
+    """ALBERT (one block applied ``block_applications`` times, LOGO-919) or BERT (that many
+    blocks of their own, LOGO's pretrained hg19 model)."""
 
     def __post_init__(self) -> None:
         if self.head_input not in HEAD_INPUTS:
@@ -132,13 +138,13 @@ class TransformerBlock(nn.Module):
     def __init__(self, config: LogoConfig) -> None:
         super().__init__()
         self.attention = SelfAttention(config)
-        self.attention_norm = nn.LayerNorm(config.hidden_dim)
+        self.attention_norm = nn.LayerNorm(config.hidden_dim, eps=config.norm_eps)
         self.ffn = nn.Sequential(
             nn.Linear(config.hidden_dim, config.ffn_dim),
             nn.GELU(),
             nn.Linear(config.ffn_dim, config.hidden_dim),
         )
-        self.ffn_norm = nn.LayerNorm(config.hidden_dim)
+        self.ffn_norm = nn.LayerNorm(config.hidden_dim, eps=config.norm_eps)
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: Tensor) -> Tensor:  # B T C
@@ -147,17 +153,23 @@ class TransformerBlock(nn.Module):
 
 
 class LogoEncoder(nn.Module):
-    """Embeddings and the shared block: tokens ``(B, T)`` -> hidden states ``(B, T, 256)``."""
+    """Embeddings and the blocks (one shared, or one per application): tokens ``(B, T)`` ->
+    hidden states ``(B, T, 256)``."""
 
     def __init__(self, config: LogoConfig) -> None:
         super().__init__()
         self.config = config
         self.token_embedding = nn.Embedding(config.vocab_size, config.embedding_dim, PAD)
         self.position_embedding = nn.Embedding(config.max_positions, config.embedding_dim)
-        self.embedding_norm = nn.LayerNorm(config.embedding_dim)
+        self.embedding_norm = nn.LayerNorm(config.embedding_dim, eps=config.norm_eps)
         self.projection = nn.Linear(config.embedding_dim, config.hidden_dim)
         self.dropout = nn.Dropout(config.dropout)
-        self.block = TransformerBlock(config)
+        if config.shared_blocks:
+            self.block = TransformerBlock(config)
+        else:  # BERT: one block per application, its own weights
+            self.blocks = nn.ModuleList(
+                [TransformerBlock(config) for _ in range(config.block_applications)]
+            )
         with torch.no_grad():
             self.apply(init_weights)
             composition_init_(self.token_embedding.weight)
@@ -166,8 +178,9 @@ class LogoEncoder(nn.Module):
         positions = torch.arange(tokens.shape[1], device=tokens.device)  # T
         embedded = self.token_embedding(tokens) + self.position_embedding(positions)  # B T E
         x: Tensor = self.projection(self.dropout(self.embedding_norm(embedded)))  # B T C
-        for _ in range(self.config.block_applications):
-            x = self.block(x)
+        for application in range(self.config.block_applications):
+            block = self.block if self.config.shared_blocks else self.blocks[application]
+            x = block(x)
         return x
 
 

@@ -11,8 +11,9 @@ served model is the LOGO model, unchanged.
 Geometry (``core.windows``, ``core.kmers``): a read is ``R = L + k - 1`` bases from the window
 start ``w``; frame ``f``'s token ``j`` (1-based; token 0 is ``cls``) reads bases
 ``[f + k(j - 1), f + kj)`` of the read as oriented. A hit ``[s, e)`` (true coordinates) sits at
-``[s - w, e - w)`` of the forward read and at ``[R - (e - w), R - (s - w))`` of the reverse
-complement.
+``[s - w, e - w)`` of the forward read and at ``[F - (e - w), F - (s - w))`` of the reverse
+read, ``F`` the bases fetched from the genome (``R``, or ``L`` with an N-padded frame tail:
+``core.windows.reverse_reads``).
 """
 
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def token_motif_labels(
 ) -> NDArray[np.float32]:
     """Labels ``(B, T - 1, M)``: 1 where token ``j + 1`` of read ``b`` overlaps a hit of motif
     ``m`` (reads as drawn by ``training.batches.training_tokens``)."""
-    read_length, k = spec.read_length, spec.k
+    read_length, fetched, k = spec.read_length, spec.fetched_length, spec.k
     tokens = spec.length // k
     labels = np.zeros((len(window_starts), tokens, len(hits.columns)), dtype=np.float32)
     max_width = hits.max_width  # a pass over every hit: once per batch, not once per read
@@ -87,8 +88,10 @@ def token_motif_labels(
         window = slice(first, last)
         for s, e, m in zip(hits.starts[window], hits.ends[window], hits.motif[window], strict=True):
             low, high = int(s - start), int(e - start)
-            if strand:
-                low, high = read_length - high, read_length - low
+            if (
+                strand
+            ):  # the reverse read complements the fetched bases (core.windows.reverse_reads)
+                low, high = fetched - high, fetched - low
             low, high = max(low, int(frame)), min(high, int(frame) + spec.length)
             if low < high:
                 labels[b, (low - frame) // k : (high - 1 - frame) // k + 1, m] = 1.0

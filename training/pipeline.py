@@ -11,7 +11,6 @@ import numpy as np
 import torch
 
 from core.evalues import BACKGROUND_FILE, background_from_scores
-from core.kmers import Vocabulary
 from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
@@ -66,22 +65,20 @@ def run_pretraining(
     _, run = loop_device(settings)
     data = PreparedDataset.open(data_dir) if data_dir is not None else None
     spec = genome[2] if genome is not None else data.spec if data is not None else WindowSpec()
-    vocab_size = Vocabulary(spec.k).size
+    vocab_size = spec.vocabulary.size
     torch.manual_seed(settings.seed)  # the initial weights, too, follow the seed
     model = PretrainingModel(LogoConfig(vocab_size=vocab_size, outputs=1, **(shape or {})))
     if genome is not None:
-        draw: SampleWindows | GenomeWindows = GenomeWindows(
-            genome[0], genome[1], spec, batch_size, vocab_size
-        )
+        draw: SampleWindows | GenomeWindows = GenomeWindows(genome[0], genome[1], spec, batch_size)
         source = f"windows sampled from {genome[0]} ({len(genome[1])} contigs)"
     elif data is not None:
-        draw = SampleWindows(Samples.of(data, "train"), batch_size, vocab_size)
+        draw = SampleWindows(Samples.of(data, "train"), batch_size)
         source = str(data_dir)
     else:
         raise ValueError("pretrain reads --data or --fasta")
     validation = None
     if data is not None and len(data.split("validation")):
-        validation = masked_validation(Samples.of(data, "validation"), batch_size, vocab_size)
+        validation = masked_validation(Samples.of(data, "validation"), batch_size)
     started = time.perf_counter()
     history = pretrain(
         model, draw, settings, out.with_suffix(".state.pt"), resume, validation, run.rank
@@ -113,7 +110,7 @@ def run_finetuning(
     spec = data.spec
     torch.manual_seed(settings.loop.seed)  # the initial weights, too, follow the seed
     outputs = len(data.features)
-    config = LogoConfig(vocab_size=Vocabulary(spec.k).size, outputs=outputs, **(shape or {}))
+    config = LogoConfig(vocab_size=spec.vocabulary.size, outputs=outputs, **(shape or {}))
     pretraining: dict[str, Any] | str = (
         "none (from initialisation: N(0, 0.02), k-mer embeddings from their bases)"
     )

@@ -1,5 +1,6 @@
 """Masked-k-mer language modelling, as LOGO pretrains: 15% of the k-mer tokens of each frame are
-chosen (never ``cls``); of those, 80% become ``mask``, 10% a random k-mer and 10% stay, and the
+chosen (never ``cls``, in a scheme that has one); of those, 80% become ``mask``, 10% a random
+k-mer and 10% stay, and the
 model predicts the original k-mer at each chosen position. The prediction head is ALBERT's
 (dense 256 -> 128, GELU, LayerNorm, then the token embedding transposed as decoder); only the
 encoder is kept for fine-tuning.
@@ -13,9 +14,9 @@ import torch
 from numpy.typing import NDArray
 from torch import Tensor, nn
 
-from core.kmers import MASK, SPECIAL_TOKENS, base_codes, code_tokens, reverse_complement_codes
+from core.kmers import ALPHABET, Vocabulary, base_codes, code_tokens
 from core.reference import ReferenceGenome
-from core.windows import WindowSpec
+from core.windows import WindowSpec, reverse_reads
 from training.batches import training_tokens
 from training.data.loader import StepBatches
 from training.data.samples import N_CODE, Samples
@@ -32,7 +33,7 @@ class MaskedKmerHead(nn.Module):
         super().__init__()
         self.dense = nn.Linear(config.hidden_dim, config.embedding_dim)
         self.activation = nn.GELU()
-        self.norm = nn.LayerNorm(config.embedding_dim)
+        self.norm = nn.LayerNorm(config.embedding_dim, eps=config.norm_eps)
         self.embedding = embedding  # tied decoder weights
         self.bias = nn.Parameter(torch.zeros(config.vocab_size))
 
@@ -65,18 +66,20 @@ class PretrainingModel(nn.Module):
 
 
 def mask_tokens(
-    tokens: NDArray[np.int64], rng: np.random.Generator, vocab_size: int
+    tokens: NDArray[np.int64], rng: np.random.Generator, vocabulary: Vocabulary
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Inputs with 15% of k-mer positions masked (80/10/10), and targets (-100 elsewhere)."""
     chosen = rng.random(tokens.shape) < MASK_FRACTION  # B T
-    chosen[:, 0] = False  # cls
+    if vocabulary.cls:
+        chosen[:, 0] = False
     targets = np.where(chosen, tokens, IGNORE)
     action = rng.random(tokens.shape)
     inputs = tokens.copy()
-    inputs[chosen & (action < 0.8)] = MASK
+    inputs[chosen & (action < 0.8)] = vocabulary.mask_id
     random_positions = chosen & (action >= 0.8) & (action < 0.9)
+    first = vocabulary.first_kmer_id
     inputs[random_positions] = rng.integers(
-        len(SPECIAL_TOKENS), vocab_size, size=int(random_positions.sum())
+        first, first + len(ALPHABET) ** vocabulary.k, size=int(random_positions.sum())
     )
     return inputs, targets
 
@@ -87,12 +90,11 @@ class SampleWindows:
 
     samples: Samples
     batch_size: int
-    vocab_size: int
 
     def __call__(self, rng: np.random.Generator) -> dict[str, NDArray[np.generic]]:
         indices = rng.integers(0, len(self.samples), size=self.batch_size)
         tokens = training_tokens(self.samples, indices, rng).tokens  # B T
-        inputs, targets = mask_tokens(tokens, rng, self.vocab_size)
+        inputs, targets = mask_tokens(tokens, rng, self.samples.spec.vocabulary)
         return {"inputs": inputs, "targets": targets}
 
 
@@ -106,7 +108,6 @@ class GenomeWindows:
     contigs: tuple[str, ...]
     spec: WindowSpec
     batch_size: int
-    vocab_size: int
 
     def __call__(self, rng: np.random.Generator) -> dict[str, NDArray[np.generic]]:
         reference = _open_reference(self.fasta)
@@ -126,10 +127,11 @@ class GenomeWindows:
                 reads.append(codes)
         codes = np.stack(reads)
         strands = rng.integers(0, 2, size=len(codes))
-        codes[strands == 1] = reverse_complement_codes(codes[strands == 1])
-        tokens = code_tokens(codes, self.spec.length, self.spec.k)
+        codes[strands == 1] = reverse_reads(codes[strands == 1], self.spec)
+        vocabulary = self.spec.vocabulary
+        tokens = code_tokens(codes, self.spec.length, vocabulary)
         frames = rng.integers(0, self.spec.k, size=len(codes))
-        inputs, targets = mask_tokens(tokens[np.arange(len(codes)), frames], rng, self.vocab_size)
+        inputs, targets = mask_tokens(tokens[np.arange(len(codes)), frames], rng, vocabulary)
         return {"inputs": inputs, "targets": targets}
 
 
@@ -143,11 +145,9 @@ def _open_reference(fasta: Path) -> ReferenceGenome:
     return _REFERENCES[fasta]
 
 
-def masked_validation(
-    samples: Samples, batch_size: int, vocab_size: int, batches: int = 8
-) -> Validation:
+def masked_validation(samples: Samples, batch_size: int, batches: int = 8) -> Validation:
     """Masked-k-mer loss on fixed batches of ``samples`` (the same masks at every validation)."""
-    draw = SampleWindows(samples, batch_size, vocab_size)
+    draw = SampleWindows(samples, batch_size)
     fixed = [draw(np.random.default_rng([1, i])) for i in range(batches)]
 
     def loss(module: nn.Module) -> float:

@@ -109,7 +109,7 @@ class OnnxModel:
         self.batch_rows = batch_rows or DEFAULT_BATCH_ROWS[device]
         self.batcher: MicroBatcher | None = None
         self._run_lock = threading.Lock()
-        self.tokens_per_frame = 1 + self.manifest.window.length // self.manifest.window.k
+        self.tokens_per_frame = self.manifest.window.tokens_per_frame
         logger.info(
             "loaded model %s (%s) on %s", self.manifest.name, self.file.precision, self.provider
         )

@@ -81,7 +81,7 @@ def test_code_tokens_are_the_tokens_of_the_same_bases() -> None:
     rng = np.random.default_rng(0)
     sequences = ["".join(rng.choice(list("ACGTNR"), 1004)) for _ in range(3)]
     codes = np.stack([base_codes(s) for s in sequences])
-    assert np.array_equal(code_tokens(codes, 1000, 5), batch_tokens(sequences, 1000, 5))
+    assert np.array_equal(code_tokens(codes, 1000, Vocabulary(5)), batch_tokens(sequences, 1000, 5))
     assert base_codes("ACGTNRacgtn").tolist() == [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4]
     assert (
         reverse_complement_codes(base_codes("AACGTNR")).tolist() == base_codes("RNACGTT").tolist()

@@ -8,6 +8,7 @@ import pytest
 from scipy.io import savemat
 
 from core.kmers import base_codes
+from core.windows import WindowSpec
 from training.cli import main as train_main
 from training.data.deepsea import BundleError, import_bundle
 from training.data.samples import Samples
@@ -72,7 +73,7 @@ def test_the_imported_windows_and_labels_are_the_ones_written(tmp_path: Path) ->
         ]
     )
     data = PreparedDataset.open(tmp_path / "data")
-    assert data.spec.to_json() == {"length": 1000, "k": 5, "frame_tail": "n-padded"}
+    assert data.spec == WindowSpec(1000, 5, "n-padded")
     assert [(f.name, f.group) for f in data.features] == [
         ("8988T|DNase|None", "dnase"),
         ("GM12878|CTCF|None", "tf"),

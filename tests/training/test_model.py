@@ -1,4 +1,5 @@
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -68,3 +69,16 @@ def test_a_cls_mean_head_reads_the_cls_token_and_the_mean_of_all_hidden_states()
 def test_an_unknown_head_input_names_the_choices() -> None:
     with pytest.raises(ValueError, match="cls, cls\\+mean"):
         LogoConfig(vocab_size=VOCABULARY, outputs=1, head_input="max")
+
+
+def test_logos_configuration_has_logo_919s_parameters_but_the_folded_segment_table() -> None:
+    logo = LogoConfig(vocab_size=Vocabulary(5, "logo-ngram-v1").size, outputs=919, norm_eps=1e-12)
+    # LOGO-919 holds 1,526,679 values; its 2 x 128 segment table folds into the positions
+    assert parameter_count(LogoModel(logo)) == 1_526_679 - 2 * 128
+    unshared = LogoModel(replace(logo, shared_blocks=False))
+    blocks = [name for name, _ in unshared.named_modules() if name.startswith("encoder.blocks.")]
+    assert [b for b in blocks if b.count(".") == 2] == ["encoder.blocks.0", "encoder.blocks.1"]
+    norms = [m.eps for m in unshared.modules() if isinstance(m, torch.nn.LayerNorm)]
+    assert norms == [1e-12] * 5
+    tokens = torch.randint(10, 3135, (2, 200))
+    assert unshared(tokens).shape == (2, 919)

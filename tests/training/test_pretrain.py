@@ -25,7 +25,7 @@ def test_masking_follows_logo_15_percent_80_10_10() -> None:
     rng = np.random.default_rng(0)
     tokens = rng.integers(4, VOCABULARY, size=(400, 201))
     tokens[:, 0] = CLS
-    inputs, targets = mask_tokens(tokens, rng, VOCABULARY)
+    inputs, targets = mask_tokens(tokens, rng, Vocabulary(5))
     chosen = targets != IGNORE
     assert not chosen[:, 0].any()  # cls is never chosen
     assert abs(chosen[:, 1:].mean() - 0.15) < 0.005
@@ -56,7 +56,7 @@ def test_pretraining_steps_run_on_real_windows(
         tmp_path, slice_reference, starts, np.zeros((len(starts), 1), dtype=np.uint8)
     )
     settings = LoopSettings(steps=2, warmup_steps=1)
-    history = pretrain(model, SampleWindows(samples, 2, VOCABULARY), settings)
+    history = pretrain(model, SampleWindows(samples, 2), settings)
     # untrained, the loss is near ln(vocabulary) = 8.05
     assert len(history.losses) == 2 and all(7.0 < loss < 9.5 for loss in history.losses)
 
@@ -64,7 +64,7 @@ def test_pretraining_steps_run_on_real_windows(
 def test_pretraining_reads_windows_from_the_whole_genome(tmp_path: Path) -> None:
     fasta = tmp_path / "genome.fa"
     fasta.write_text(">1\n" + "A" * 30_000 + "\n>2\n" + "N" * 25_000 + "C" * 5_000 + "\n")
-    draw = GenomeWindows(fasta, ("1", "2"), WindowSpec(), 64, VOCABULARY)
+    draw = GenomeWindows(fasta, ("1", "2"), WindowSpec(), 64)
     batch = draw(np.random.default_rng(0))
     inputs, targets = batch["inputs"], batch["targets"]
     assert inputs.shape == targets.shape == (64, 201)
@@ -76,3 +76,15 @@ def test_pretraining_reads_windows_from_the_whole_genome(tmp_path: Path) -> None
     assert poly_c in set(kept.tolist()) or Vocabulary(5).kmer_id("GGGGG") in set(kept.tolist())
     n_heavy = Vocabulary(5).kmer_id("NNNNN")
     assert ((inputs == n_heavy).sum(axis=1) <= 100).all()
+
+
+def test_logos_scheme_masks_every_position_and_draws_logos_ids() -> None:
+    vocabulary = Vocabulary(5, "logo-ngram-v1")
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(10, 3135, size=(400, 200))
+    inputs, targets = mask_tokens(tokens, rng, vocabulary)
+    chosen = targets != IGNORE
+    assert chosen[:, 0].mean() > 0.1  # no cls: the first k-mer is masked like any other
+    assert (inputs[chosen & (inputs != tokens)] >= 2).all()
+    replaced = inputs[chosen & (inputs != tokens) & (inputs != 2)]
+    assert replaced.min() >= 10 and replaced.max() <= 3134  # random k-mers among LOGO's ids

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from core.kmers import ALPHABET
+from core.kmers import ALPHABET, TOKENIZER_VERSION
 from core.manifest import Feature, file_sha256
 from core.windows import WindowSpec
 from training.data.shards import SHARD_WINDOWS, ShardWriter, feature_json, write_manifest
@@ -118,10 +118,16 @@ def read_feature_names(path: Path | None, count: int) -> list[Feature]:
 
 
 def import_bundle(
-    bundle: Path, out: Path, k: int, names: Path | None, shard_windows: int = SHARD_WINDOWS
+    bundle: Path,
+    out: Path,
+    k: int,
+    names: Path | None,
+    tokenizer: str = TOKENIZER_VERSION,
+    shard_windows: int = SHARD_WINDOWS,
 ) -> dict[str, Any]:
-    """Write the bundle's three splits to ``out`` as a dataset; returns its manifest."""
-    spec = WindowSpec(DEEPSEA_LENGTH, k, "n-padded")
+    """Write the bundle's three splits to ``out`` as a dataset, read with an N-padded frame tail
+    and ``tokenizer`` (LOGO's own for LOGO-919's recipe); returns its manifest."""
+    spec = WindowSpec(DEEPSEA_LENGTH, k, "n-padded", tokenizer)
     missing = [f[0] for f in FILES.values() if not (bundle / f[0]).is_file()]
     if missing:
         raise BundleError(

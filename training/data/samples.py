@@ -48,7 +48,7 @@ class Samples:
 
     def tokens(self, indices: NDArray[np.int64]) -> NDArray[np.int64]:
         """Forward-strand tokens of every frame: ``(B, F, T)``."""
-        return code_tokens(self.codes(indices), self.spec.length, self.spec.k)
+        return code_tokens(self.codes(indices), self.spec.length, self.spec.vocabulary)
 
     def window_keys(self, indices: NDArray[np.int64]) -> NDArray[np.int64]:
         """Each window's start as a site key (``training.data.shards.site_keys``)."""
