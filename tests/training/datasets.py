@@ -9,8 +9,10 @@ from core.kmers import base_codes
 from core.manifest import Feature
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
+from training.cli import main as train_main
 from training.data.samples import Samples
 from training.data.shards import PreparedDataset, ShardWriter, feature_json, write_manifest
+from training.data.synthetic import Planted, write_synthetic_genome
 
 SPEC = WindowSpec()
 
@@ -71,3 +73,18 @@ def slice_samples(
     names = features or [Feature(f"f{i}", "annotation") for i in range(labels.shape[1])]
     dataset = write_dataset(directory, reference, {"train": (starts, labels)}, names, spec)
     return Samples.of(dataset, "train")
+
+
+def prepare_synthetic(
+    directory: Path, contigs: dict[str, int], planted: int, random: int, held_out: str
+) -> tuple[Path, Path, list[Planted]]:
+    """A generated genome (``training.data.synthetic``) prepared with a 200 bp window (the bin
+    itself, which keeps training to seconds on two cores): its FASTA, the dataset and where
+    the motifs were planted."""
+    sites = write_synthetic_genome(directory / "in", contigs, planted=planted, random=random)
+    fasta, data = directory / "in" / "genome.fa", directory / "data"
+    table = directory / "in" / "features.tsv"
+    train_main(
+        f"prepare --fasta {fasta} --features {table} --window 200 {held_out} --out {data}".split()
+    )
+    return fasta, data, sites

@@ -12,73 +12,30 @@ from core.windows import reverse_complement
 from model_export.cli import export_model_dir
 from service.main import create_app
 from service.settings import Settings
+from tests.training.datasets import prepare_synthetic
 from training.cli import main as train_main
-from training.data.synthetic import write_synthetic_genome
 
 pytestmark = pytest.mark.slow
 
 CONTIGS = {"1": 300_000, "2": 40_000, "3": 200_000}
-TINY = ["--embedding-dim", "32", "--hidden-dim", "64", "--heads", "4", "--ffn-dim", "128"]
+TINY = "--embedding-dim 32 --hidden-dim 64 --heads 4 --ffn-dim 128"
+
+
+def train(command: str) -> None:
+    """``logoscore-train`` with a command line (the paths here hold no spaces)."""
+    train_main(command.split())
 
 
 def test_planted_motifs_are_learnt_exported_and_served(tmp_path: Path) -> None:
-    planted = write_synthetic_genome(tmp_path / "in", CONTIGS, planted=3, random=1)
-    fasta, table = tmp_path / "in" / "genome.fa", tmp_path / "in" / "features.tsv"
-    data, checkpoint = tmp_path / "data", tmp_path / "model.pt"
-    # a 200 bp window (the bin itself) keeps the test to seconds on two cores
-    train_main(
-        [
-            "prepare",
-            "--fasta",
-            str(fasta),
-            "--features",
-            str(table),
-            "--window",
-            "200",
-            "--validation-contigs",
-            "2",
-            "--test-contigs",
-            "3",
-            "--out",
-            str(data),
-        ]
+    held_out = "--validation-contigs 2 --test-contigs 3"
+    fasta, data, planted = prepare_synthetic(tmp_path, CONTIGS, 3, 1, held_out)
+    checkpoint, report = tmp_path / "model.pt", tmp_path / "evaluation.json"
+    train(
+        f"finetune --data {data} --out {checkpoint} --steps 1500 --warmup-steps 50 "
+        f"--learning-rate 3e-3 --validate-every 500 --motif-token-weight 0 "
+        f"--assembly synthetic {TINY}"
     )
-    train_main(
-        [
-            "finetune",
-            "--data",
-            str(data),
-            "--out",
-            str(checkpoint),
-            "--steps",
-            "1500",
-            "--warmup-steps",
-            "50",
-            "--learning-rate",
-            "3e-3",
-            "--validate-every",
-            "500",
-            "--motif-token-weight",
-            "0",
-            "--assembly",
-            "synthetic",
-            *TINY,
-        ]
-    )
-    report = tmp_path / "evaluation.json"
-    train_main(
-        [
-            "evaluate",
-            "--data",
-            str(data),
-            "--checkpoint",
-            str(checkpoint),
-            "--report",
-            str(report),
-            "--max-bins",
-            "5000",
-        ]
-    )
+    train(f"evaluate --data {data} --checkpoint {checkpoint} --report {report} --max-bins 5000")
     metrics = json.loads(report.read_text())
     assert metrics["test_bins"] == 999  # every bin of contig 3 whose window fits
     for name in ("motif_1", "motif_2", "motif_3"):
@@ -103,84 +60,20 @@ def test_planted_motifs_are_learnt_exported_and_served(tmp_path: Path) -> None:
 
 
 def test_pretraining_on_the_whole_genome_feeds_fine_tuning(tmp_path: Path) -> None:
-    write_synthetic_genome(tmp_path / "in", {"1": 50_000, "2": 20_000}, planted=1, random=0)
-    fasta, table = tmp_path / "in" / "genome.fa", tmp_path / "in" / "features.tsv"
-    encoder, data = tmp_path / "encoder.pt", tmp_path / "data"
-    train_main(
-        [
-            "pretrain",
-            "--fasta",
-            str(fasta),
-            "--out",
-            str(encoder),
-            "--steps",
-            "4",
-            "--window",
-            "200",
-            "--batch-size",
-            "4",
-            "--workers",
-            "1",
-            *TINY,
-        ]
+    contigs = {"1": 50_000, "2": 20_000}
+    fasta, data, _ = prepare_synthetic(tmp_path, contigs, 1, 0, "--validation-contigs 2")
+    encoder, checkpoint = tmp_path / "encoder.pt", tmp_path / "model.pt"
+    train(
+        f"pretrain --fasta {fasta} --out {encoder} --steps 4 --window 200 --batch-size 4 "
+        f"--workers 1 {TINY}"
     )
-    train_main(
-        [
-            "prepare",
-            "--fasta",
-            str(fasta),
-            "--features",
-            str(table),
-            "--out",
-            str(data),
-            "--window",
-            "200",
-            "--validation-contigs",
-            "2",
-        ]
-    )
-    checkpoint = tmp_path / "model.pt"
-    train_main(
-        [
-            "finetune",
-            "--data",
-            str(data),
-            "--out",
-            str(checkpoint),
-            "--steps",
-            "2",
-            "--pretrained",
-            str(encoder),
-            "--batch-size",
-            "4",
-        ]
-    )
+    finetune = f"finetune --out {checkpoint} --pretrained {encoder}"
+    train(f"{finetune} --data {data} --steps 2 --batch-size 4")
     saved = torch.load(checkpoint, weights_only=True)
     assert saved["config"]["hidden_dim"] == 64  # the pretrained encoder's shape, not LOGO's
     assert saved["training"]["pretraining"]["data"].startswith(f"windows sampled from {fasta}")
-    prepared_for_another_window = tmp_path / "data-1000"
-    train_main(
-        [
-            "prepare",
-            "--fasta",
-            str(fasta),
-            "--features",
-            str(table),
-            "--out",
-            str(prepared_for_another_window),
-        ]
-    )
+    table = tmp_path / "in" / "features.tsv"
+    another_window = tmp_path / "data-1000"
+    train(f"prepare --fasta {fasta} --features {table} --out {another_window}")
     with pytest.raises(ValueError, match=r"was pretrained on windows .*'length': 200"):
-        train_main(
-            [
-                "finetune",
-                "--data",
-                str(prepared_for_another_window),
-                "--out",
-                str(checkpoint),
-                "--steps",
-                "1",
-                "--pretrained",
-                str(encoder),
-            ]
-        )
+        train(f"{finetune} --data {another_window} --steps 1")

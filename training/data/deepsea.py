@@ -59,20 +59,27 @@ def one_hot_codes(one_hot: NDArray[Any]) -> NDArray[np.uint8]:
     return result
 
 
+def _require(
+    path: Path, key: str, shape: tuple[int, ...], expected: tuple[int | None, ...]
+) -> None:
+    """Refuse an array laid out otherwise than DeepSEA's (``None``: any size on that axis)."""
+    if len(shape) != len(expected) or any(
+        e not in (None, s) for s, e in zip(shape, expected, strict=False)
+    ):
+        layout = ", ".join("n" if e is None else str(e) for e in expected)
+        raise BundleError(
+            f"{path} {key} has shape {shape}; DeepSEA's {path.name} holds ({layout}) as it is "
+            "read here (h5py for train.mat, scipy for valid.mat and test.mat)"
+        )
+
+
 def _hdf5_chunks(path: Path, x_key: str, y_key: str) -> Iterator[tuple[NDArray[Any], NDArray[Any]]]:
     import h5py  # the train extra
 
     with h5py.File(path, "r") as handle:
         x, y = handle[x_key], handle[y_key]
-        if x.ndim != 3 or x.shape[1] != 4 or x.shape[0] != DEEPSEA_LENGTH:
-            raise BundleError(
-                f"{path} {x_key} has shape {x.shape}; DeepSEA's train.mat holds "
-                f"({DEEPSEA_LENGTH}, 4, n) as h5py reads it"
-            )
-        if y.ndim != 2 or y.shape[1] != x.shape[2]:
-            raise BundleError(
-                f"{path} {y_key} has shape {y.shape}; expected (features, {x.shape[2]})"
-            )
+        _require(path, x_key, x.shape, (DEEPSEA_LENGTH, 4, None))
+        _require(path, y_key, y.shape, (None, x.shape[2]))
         for start in range(0, x.shape[2], CHUNK):
             end = min(start + CHUNK, x.shape[2])
             yield np.transpose(x[:, :, start:end], (2, 1, 0)), np.asarray(y[:, start:end]).T
@@ -85,13 +92,8 @@ def _matlab_chunks(
 
     arrays = loadmat(str(path), variable_names=[x_key, y_key])
     x, y = arrays[x_key], arrays[y_key]
-    if x.ndim != 3 or x.shape[1] != 4 or x.shape[2] != DEEPSEA_LENGTH:
-        raise BundleError(
-            f"{path} {x_key} has shape {x.shape}; DeepSEA's {path.name} holds (n, 4, "
-            f"{DEEPSEA_LENGTH})"
-        )
-    if y.ndim != 2 or y.shape[0] != x.shape[0]:
-        raise BundleError(f"{path} {y_key} has shape {y.shape}; expected ({x.shape[0]}, features)")
+    _require(path, x_key, x.shape, (None, 4, DEEPSEA_LENGTH))
+    _require(path, y_key, y.shape, (x.shape[0], None))
     for start in range(0, len(x), CHUNK):
         yield x[start : start + CHUNK], y[start : start + CHUNK]
 
