@@ -129,6 +129,25 @@ class ModelManifest:
     def feature_names(self) -> list[str]:
         return [feature.name for feature in self.features]
 
+    @property
+    def missing_scores(self) -> dict[str, str]:
+        """The scores this model does not give (``evalue``, ``priority``: null in every result),
+        each with why and how to add it."""
+        missing = {}
+        if self.background is None:
+            missing["evalue"] = (
+                f"evalue is null: model {self.name} has no E-value background; "
+                "`logoscore-train background` computes one from a reference genome and "
+                "background variants, `python -m model_export.cli --extras` adds it"
+            )
+        if self.prioritiser is None:
+            missing["priority"] = (
+                f"priority is null: model {self.name} has no prioritiser; "
+                "`logoscore-train background` trains one, `python -m model_export.cli --extras` "
+                "adds it"
+            )
+        return missing
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,

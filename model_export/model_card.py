@@ -25,6 +25,15 @@ LIMITS = [
     "The prioritiser learned proxy labels (observed vs simulated variants), not pathogenicity.",
     "Probabilities are not calibrated to base rates (positive bins were over-sampled).",
 ]
+IMPORTED_SUMMARY = (
+    "LOGO's published weights ({file}, sha256 {sha256}), imported unchanged; not validated "
+    "here, and not for clinical decisions."
+)
+IMPORTED_LIMITS = [
+    "Trained by LOGO's authors (melobio/LOGO) on their data and assembly; nothing here retrained "
+    "or re-validated it: `logoscore-train evaluate-variants` measures it on labelled variants.",
+    "Probabilities are the model's sigmoid outputs, not calibrated to base rates.",
+]
 
 
 def _read_json(path: Path | None) -> dict[str, Any]:
@@ -35,7 +44,14 @@ def card_facts(
     training: dict[str, Any], extras: Path | None, report: Path | None
 ) -> dict[str, Any]:
     """The model card's key facts, kept in the manifest."""
-    facts: dict[str, Any] = {"summary": NOT_CLINICAL, "limits": LIMITS}
+    imported = training.get("imported")
+    if isinstance(imported, dict):
+        facts: dict[str, Any] = {
+            "summary": IMPORTED_SUMMARY.format(**imported),
+            "limits": IMPORTED_LIMITS,
+        }
+    else:
+        facts = {"summary": NOT_CLINICAL, "limits": LIMITS}
     pretraining = training.get("pretraining")
     facts["pretraining"] = pretraining.get("task") if isinstance(pretraining, dict) else pretraining
     results = _read_json(report)
@@ -122,23 +138,46 @@ def _head_text(training: dict[str, Any]) -> str:
     )
 
 
+def _model_lines(training: dict[str, Any]) -> list[str]:
+    imported = training.get("imported")
+    if isinstance(imported, dict):
+        return [
+            f"- LOGO (Yang et al., NAR 2022, 50(14):e81), {imported['form']}, "
+            f"{training.get('parameters', 0):,} parameters (LOGO's segment table folded into the "
+            "positions); sigmoid head on the first k-mer token.",
+            f"- Imported from `{imported['file']}` (sha256 `{imported['sha256']}`), "
+            f"{imported['format']}; no training here.",
+        ]
+    return [
+        f"- LOGO (Yang et al., NAR 2022, 50(14):e81): ALBERT, {training.get('parameters', 0):,} "
+        "parameters; k-mer embedding 128 -> 256, one transformer block (8 heads, FFN 1024, GELU) "
+        f"applied twice with shared weights, {_head_text(training)}.",
+    ]
+
+
+def _training_lines(facts: dict[str, Any], training: dict[str, Any]) -> list[str]:
+    if isinstance(training.get("imported"), dict):
+        return []
+    return [
+        f"- Pretraining: {facts.get('pretraining') or 'none'}.",
+        f"- Fine-tuning: {training.get('settings')}; loss {training.get('history')}; "
+        f"{training.get('seconds')} s on {training.get('device', 'cpu')}.",
+    ]
+
+
 def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
     facts, training = manifest.card, manifest.training
     lines = [
         f"# {manifest.name} {manifest.version}",
         "",
-        f"**{NOT_CLINICAL}**",
+        f"**{facts.get('summary', NOT_CLINICAL)}**",
         "",
         "## Model",
-        f"- LOGO (Yang et al., NAR 2022, 50(14):e81): ALBERT, {training.get('parameters', 0):,} "
-        "parameters; k-mer embedding 128 -> 256, one transformer block (8 heads, FFN 1024, GELU) "
-        f"applied twice with shared weights, {_head_text(training)}.",
+        *_model_lines(training),
         f"- Window {manifest.window.length} bp, k = {manifest.window.k}, tokenizer "
         f"{manifest.tokenizer_version} (vocabulary {manifest.vocab_size}); assembly "
         f"{manifest.assembly}.",
-        f"- Pretraining: {facts.get('pretraining') or 'none'}.",
-        f"- Fine-tuning: {training.get('settings')}; loss {training.get('history')}; "
-        f"{training.get('seconds')} s on {training.get('device', 'cpu')}.",
+        *_training_lines(facts, training),
         f"- ONNX sha256 `{manifest.onnx.sha256}`; parity with torch on real windows: max |diff| = "
         f"{_onnx_parity(manifest)}.",
         *(_reduced_line(copy) for copy in manifest.reduced_precision),

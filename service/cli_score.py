@@ -86,7 +86,7 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
     except SelectionError as error:
         return fail(str(error), EXIT_OPTIONS)
     provenance = Provenance.of(engine.model, engine.reference)
-    summary = RunSummary(engine.model.manifest.assembly)
+    summary = RunSummary.of(engine.model.manifest)
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     limits = ReadLimits(
         max_line_bytes=settings.max_line_bytes, max_header_lines=settings.max_header_lines

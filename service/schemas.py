@@ -74,7 +74,8 @@ class FeatureScore(BaseModel):
     logfold: float = Field(description="log2 odds(alt) - log2 odds(ref), strand-averaged")
     evalue: float | None = Field(
         default=None,
-        description="share of background variants with a larger |diff x logfold| (floored)",
+        description="share of background variants with a larger |diff x logfold| (floored); "
+        "null when the model has no background (the warnings say why)",
     )
 
 
@@ -108,7 +109,9 @@ class VariantResult(BaseModel):
     message: str | None = Field(default=None, description="what to do, for every status but scored")
     normalized: NormalizedVariant | None = None
     priority: float | None = Field(
-        default=None, description="disease-prioritisation score in (0, 1); proxy-trained"
+        default=None,
+        description="disease-prioritisation score in (0, 1); proxy-trained; null when the "
+        "model has no prioritiser (the warnings say why)",
     )
     groups: list[GroupSummary] = Field(default_factory=list)
     features: list[FeatureScore] = Field(
@@ -140,6 +143,11 @@ class ModelDescription(ModelInfo):
         description="the running copy against the fp32 model on SNVs ({} when fp32 runs)"
     )
     card: dict[str, Any] = Field(description="the model card's key facts")
+    missing_scores: dict[str, str] = Field(
+        default_factory=dict,
+        description="scores this model does not give (null in every result), each with why "
+        "and how to add it; {} when it gives them all",
+    )
 
 
 class ModelsResponse(BaseModel):

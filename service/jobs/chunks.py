@@ -92,7 +92,7 @@ def job_result(
     view = result_view(engine.model.manifest, job.features, job.top_k)
     provenance = Provenance.of(engine.model, engine.reference)
     writer = result_writer(output_format, view, provenance, store.header(job.id))
-    summary = RunSummary(engine.model.manifest.assembly)
+    summary = RunSummary.of(engine.model.manifest)
     chunks = len(job.chunk_variants)
     return render_twice(
         lambda: _stored_records(store, job.id, chunks), writer, output_format, summary

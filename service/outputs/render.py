@@ -19,6 +19,7 @@ CLI's stderr); TSV and NDJSON carry it as an ``invalid`` row.
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from core.manifest import ModelManifest
 from core.status import StatusTally
 from core.vcf import VcfRecord
 from service.outputs.formats import OutputFormat, ResultWriter
@@ -33,8 +34,14 @@ class RunSummary:
     """Status counts of a run, and the lines a VCF output had to leave out."""
 
     assembly: str
+    model_warnings: list[str] = field(default_factory=list)
+    """Warnings every run with this model gives (``ModelManifest.missing_scores``)."""
     tally: StatusTally = field(default_factory=StatusTally)
     left_out: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, manifest: ModelManifest) -> "RunSummary":
+        return cls(manifest.assembly, list(manifest.missing_scores.values()))
 
     def add(
         self, record: VcfRecord, scores: list[VariantScore], output_format: OutputFormat
@@ -46,7 +53,7 @@ class RunSummary:
 
     def warnings(self) -> list[str]:
         """The tally's warnings, then the left-out lines' (if any)."""
-        warnings = self.tally.warnings(self.assembly)
+        warnings = self.tally.warnings(self.assembly) + self.model_warnings
         if self.left_out:
             lines = ", ".join(map(str, self.left_out[:_LINES_SHOWN]))
             more = " ..." if len(self.left_out) > _LINES_SHOWN else ""

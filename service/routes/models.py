@@ -28,5 +28,6 @@ def list_models(engine: Engine) -> ModelsResponse:
         parity=asdict(manifest.parity) if manifest.parity else {},
         precision_parity=engine.model.file.parity.to_json() if engine.model.file.parity else {},
         card=manifest.card,
+        missing_scores=manifest.missing_scores,
     )
     return ModelsResponse(models=[description])

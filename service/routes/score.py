@@ -56,7 +56,8 @@ def _tally(scores: list[VariantScore], engine: ScoringEngine) -> tuple[StatusTal
     tally = StatusTally()
     for score in scores:
         tally.add(score.status)
-    return tally, tally.warnings(engine.model.manifest.assembly)
+    manifest = engine.model.manifest
+    return tally, tally.warnings(manifest.assembly) + list(manifest.missing_scores.values())
 
 
 def _json_response(
@@ -158,7 +159,7 @@ def score_vcf(
             raise _timed_out(settings) from error
         return _json_response(engine, [score for _, batch in scored for score in batch], view)
     writer = result_writer(chosen, view, Provenance.of(engine.model, engine.reference), header)
-    summary = RunSummary(engine.model.manifest.assembly)
+    summary = RunSummary.of(engine.model.manifest)
     spec = FORMATS[chosen]
     if spec.streams:  # the client reads as it is scored: no deadline once it has begun
         pieces = render(scored_records(engine, records), writer, chosen, summary, False)

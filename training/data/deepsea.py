@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from core.kmers import ALPHABET, TOKENIZER_VERSION
 from core.manifest import Feature, file_sha256
 from core.windows import WindowSpec
+from training.data.feature_table import read_feature_names
 from training.data.shards import SHARD_WINDOWS, ShardWriter, feature_json, write_manifest
 
 logger = logging.getLogger(__name__)
@@ -98,27 +99,6 @@ def _matlab_chunks(
         yield x[start : start + CHUNK], y[start : start + CHUNK]
 
 
-def read_feature_names(path: Path | None, count: int) -> list[Feature]:
-    if path is None:
-        return [
-            Feature(f"feature_{i + 1:03d}", "chromatin", f"DeepSEA column {i + 1}")
-            for i in range(count)
-        ]
-    rows = [line.split("\t") for line in path.read_text().splitlines() if line.strip()]
-    if len(rows) != count:
-        raise BundleError(
-            f"{path} names {len(rows)} features, the bundle has {count} label columns"
-        )
-    return [
-        Feature(
-            row[0].strip(),
-            row[1].strip() if len(row) > 1 else "chromatin",
-            f"DeepSEA column {i + 1}: {row[0].strip()}",
-        )
-        for i, row in enumerate(rows)
-    ]
-
-
 def import_bundle(
     bundle: Path,
     out: Path,
@@ -142,7 +122,7 @@ def import_bundle(
         chunks = _hdf5_chunks if split == "train" else _matlab_chunks
         for one_hot, labels in chunks(path, x_key, y_key):
             if not features:
-                features = read_feature_names(names, labels.shape[1])
+                features = read_feature_names(names, labels.shape[1], "DeepSEA")
             if split not in writers:
                 writers[split] = ShardWriter(
                     out, split, spec.fetched_length, len(features), shard_windows

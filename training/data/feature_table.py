@@ -71,3 +71,28 @@ def write_feature_table(path: Path, sources: list[FeatureSource]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def read_feature_names(path: Path | None, count: int, source: str) -> list[Feature]:
+    """The ``count`` outputs of a model or label columns of a bundle from ``source``, named by
+    ``path`` (one per line, optionally ``NAME<TAB>GROUP``; group ``chromatin`` otherwise), else
+    ``feature_001`` ... in column order."""
+    if path is None:
+        return [
+            Feature(f"feature_{i + 1:03d}", "chromatin", f"{source} column {i + 1}")
+            for i in range(count)
+        ]
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line.strip()]
+    if len(rows) != count:
+        raise FeatureTableError(
+            f"{path} names {len(rows)} features, {source} has {count} columns: give one name "
+            "per line, in column order"
+        )
+    return [
+        Feature(
+            row[0].strip(),
+            row[1].strip() if len(row) > 1 else "chromatin",
+            f"{source} column {i + 1}: {row[0].strip()}",
+        )
+        for i, row in enumerate(rows)
+    ]
