@@ -157,14 +157,18 @@ def run_report(args: argparse.Namespace) -> None:
 
 def run_background_command(args: argparse.Namespace) -> None:
     held_out = parse_region(args.held_out)
-    summary = run_background(
-        args.data,
-        args.checkpoint,
-        args.out,
-        args.per_observed,
-        (held_out.start + 1, held_out.end),
-        args.seed,
-    )
+    try:
+        summary = run_background(
+            args.data,
+            args.fasta,
+            args.checkpoint,
+            args.out,
+            args.per_observed,
+            (held_out.start + 1, held_out.end),
+            args.seed,
+        )
+    except ValueError as error:
+        raise SystemExit(f"logoscore-train background: {error}") from error
     print(f"{args.out}: {summary}")
 
 
@@ -299,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--seed", type=int, default=0)
     report.set_defaults(run=run_report)
     background = commands.add_parser("background", help="E-value background and prioritiser")
-    background.add_argument("--data", type=Path, required=True)
+    genome = background.add_mutually_exclusive_group(required=True)
+    genome.add_argument("--data", type=Path, help="the prepared dataset the model trained on")
+    genome.add_argument("--fasta", type=Path, help="or the model's genome (imported models)")
     background.add_argument("--checkpoint", type=Path, required=True)
     background.add_argument("--out", type=Path, required=True, help="directory to write")
     background.add_argument("--per-observed", type=int, default=3)

@@ -189,27 +189,52 @@ def run_evaluation(data_dir: Path, checkpoint_path: Path, max_bins: int) -> dict
     return {"checkpoint": str(checkpoint_path), "test_bins": len(indices), **metrics}
 
 
+BACKGROUND_CONTIG = "20"
+"""The background SNVs' contig: the 1000 Genomes VCFs of Debian ``python-pysam-tests`` are chr20."""
+
+
+def background_genome(
+    data_dir: Path | None, fasta: Path | None, window: WindowSpec
+) -> tuple[ReferenceGenome, str]:
+    """The reference and contig background SNVs are drawn from: a prepared dataset's (read as
+    the model reads windows), or chr20 of a FASTA (for a model not trained here)."""
+    if data_dir is not None:
+        data = PreparedDataset.open(data_dir)
+        data.check_window(window)
+        return ReferenceGenome(data.reference), data.contig
+    if fasta is None:
+        raise ValueError("give --data (the prepared dataset) or --fasta (the model's genome)")
+    reference = ReferenceGenome(fasta)
+    contig = reference.resolve(BACKGROUND_CONTIG)
+    if contig is None:
+        raise ValueError(reference.unknown_contig_message(BACKGROUND_CONTIG))
+    return reference, contig
+
+
 def run_background(
-    data_dir: Path,
+    data_dir: Path | None,
+    fasta: Path | None,
     checkpoint_path: Path,
     out: Path,
     per_observed: int,
     held_out: tuple[int, int],
     seed: int,
+    vcfs: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Score background SNVs; write ``background.json`` (E-value quantiles) and
-    ``prioritiser.json`` (coefficients) to ``out``."""
-    data, checkpoint = prepared_and_checkpoint(data_dir, checkpoint_path)
-    reference = ReferenceGenome(data.reference)
+    """Score background SNVs (``vcfs``: the fetched 1000 Genomes chr20 VCFs unless given); write
+    ``background.json`` (E-value quantiles) and ``prioritiser.json`` (coefficients) to ``out``."""
+    checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint.model.to(training_device())
     spec = checkpoint.window
-    vcfs = [fetch(SOURCES[name]) for name in THOUSAND_GENOMES_VCFS]
-    observed = observed_snvs(vcfs, reference, data.contig, spec)
+    reference, contig = background_genome(data_dir, fasta, spec)
+    vcfs = vcfs or [fetch(SOURCES[name]) for name in THOUSAND_GENOMES_VCFS]
+    observed = observed_snvs(vcfs, reference, contig, spec)
     simulated = simulated_snvs(
-        observed, reference, data.contig, spec, per_observed, np.random.default_rng(seed)
+        observed, reference, contig, spec, per_observed, np.random.default_rng(seed)
     )
     snvs = observed + simulated
     started = time.perf_counter()
-    effects = score_variants(checkpoint.model, reference, data.contig, snvs, spec)
+    effects = score_variants(checkpoint.model, reference, contig, snvs, spec)
     logger.info("scored %d background SNVs in %.0f s", len(snvs), time.perf_counter() - started)
     description = (
         f"{len(observed)} real 1000 Genomes chr20 SNVs (Debian python-pysam-tests) and "

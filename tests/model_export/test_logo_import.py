@@ -15,15 +15,17 @@ from fastapi.testclient import TestClient
 from core.manifest import Feature, load_manifest
 from core.reference import ReferenceGenome
 from core.windows import reference_window
+from model_export.cli import export_model_dir
 from model_export.train_cli import main as train_main
 from service.main import create_app
 from service.settings import DEMO_FASTA, Settings
-from tests.conftest import SLICE_FASTA
+from tests.conftest import SLICE_FASTA, THOUSAND_GENOMES_VCF
 from tests.logo_reference import LOGO, logo_forward, logo_tokens
 from tests.model_export.logo_hdf5 import Layer, logo_layers, weights_of, write_keras_weights
 from tests.training.datasets import slice_bins, write_dataset
 from training.checkpoint import load_checkpoint
 from training.encoder_checkpoint import load_encoder
+from training.pipeline import run_background
 
 ANCHORS = (1_281_000, 1_284_321, 1_288_800, 1_292_032, 1_296_500)
 
@@ -94,6 +96,22 @@ def test_the_service_serves_an_imported_model_with_null_scores_and_says_why(
     assert set(model["missing_scores"]) == {"evalue", "priority"}
     assert "no E-value background" in model["missing_scores"]["evalue"]
     assert model["missing_scores"]["priority"] in response["warnings"]
+    extras = tmp_path / "extras"  # then `background --fasta` adds them, and a new export
+    summary = run_background(
+        None, DEMO_FASTA, tmp_path / "logo-model.pt", extras, 1, (1, 3_000_000), 0,
+        vcfs=[THOUSAND_GENOMES_VCF],
+    )  # fmt: skip
+    assert summary["background"].startswith("33 real 1000 Genomes chr20 SNVs (Debian python-")
+    assert "and 33 simulated" in summary["background"]  # the VCF's SNVs in 20:1-6000000
+    export_model_dir(
+        tmp_path / "logo-model.pt", DEMO_FASTA, out, "logo", "1.0.1", extras, parity_variants=4
+    )
+    with TestClient(create_app(Settings(model_dir=out, fasta=DEMO_FASTA))) as client:
+        response = client.post("/score", json={"variants": ["20:1292033:C:T"]}).json()
+        (model,) = client.get("/models").json()["models"]
+    (result,) = response["results"]
+    assert 0 < result["priority"] < 1 and all(0 < f["evalue"] <= 1 for f in result["features"])
+    assert model["missing_scores"] == {} and response["warnings"] == []
 
 
 def test_the_pretrained_masked_lm_file_imports_as_an_encoder_finetune_accepts(
