@@ -1,4 +1,6 @@
-"""``logoscore-train``: from registry packages to a model directory the service loads unchanged.
+"""``logoscore-train``'s training commands: from registry packages to a model directory the
+service loads unchanged (``model_export.train_cli`` adds ``import-logo`` and
+``evaluate-variants`` and is the installed command; ``python -m training.cli`` has these only).
 
 A lab trains on its own genome and peak files with the same commands (README, "Train on your
 own data"): ``prepare --fasta GENOME.fa --features FEATURES.tsv --test-contigs 8,9 ...``, then
