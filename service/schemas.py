@@ -136,6 +136,14 @@ class FeatureInfo(BaseModel):
 class ModelDescription(ModelInfo):
     window: int
     k: int
+    tokenizer: str = Field(
+        description="how a window becomes tokens: kmer-frames-v1 (cls first) or logo-ngram-v1 "
+        "(LOGO's k-mer ids, no cls)"
+    )
+    frame_tail: str = Field(
+        description="reference (frames end on real bases past the window) or n-padded (LOGO's: "
+        "exactly the window, the last k-mer padded with N)"
+    )
     provider: str
     features: list[FeatureInfo]
     parity: dict[str, float | int | str]

@@ -20,6 +20,8 @@ def list_models(engine: Engine) -> ModelsResponse:
         **model_info(engine.model).model_dump(),
         window=manifest.window.length,
         k=manifest.window.k,
+        tokenizer=manifest.window.tokenizer,
+        frame_tail=manifest.window.frame_tail,
         provider=engine.model.provider,
         features=[
             FeatureInfo(name=f.name, group=f.group, description=f.description)

@@ -93,6 +93,11 @@ def test_the_service_serves_an_imported_model_with_null_scores_and_says_why(
     )
     assert {f["name"] for f in result["features"]} == set(names)
     assert [f["name"] for f in model["features"]] == names
+    assert (model["tokenizer"], model["frame_tail"], model["window"]) == (
+        "logo-ngram-v1",
+        "n-padded",
+        1000,
+    )
     assert set(model["missing_scores"]) == {"evalue", "priority"}
     assert "no E-value background" in model["missing_scores"]["evalue"]
     assert model["missing_scores"]["priority"] in response["warnings"]
