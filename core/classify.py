@@ -100,7 +100,13 @@ def _check_against_reference(
         return Rejection(
             Status.OUT_OF_BOUNDS,
             f"{variant.chrom}:{variant.pos} is outside the reference sequence held for {contig} "
-            f"({contig}:{span.start + 1}-{span.end}); check the position and the assembly",
+            f"({contig}:{span.start + 1}-{span.end}); "
+            + (
+                f"the reference FASTA holds only that slice of {contig}: score with a "
+                "whole-chromosome or whole-genome FASTA (logoscore --fasta, LOGOSCORE_FASTA)"
+                if span.is_slice
+                else "check the position and the assembly"
+            ),
         )
     found = reference.fetch(contig, ref_start, ref_end)
     if found != variant.ref:

@@ -37,6 +37,11 @@ class ContigSpan:
     def contains(self, start: int, end: int) -> bool:
         return self.start <= start and end <= self.end
 
+    @property
+    def is_slice(self) -> bool:
+        """Whether the FASTA holds only part of the contig (a record named ``20:1-6000000``)."""
+        return self.record != self.name
+
 
 class ReferenceError(LookupError):
     """A reference read that cannot be served (unknown contig, or outside the sequence held)."""

@@ -137,18 +137,22 @@ def _gzip_errors_named(name: str, last_line: Callable[[], int]) -> Iterator[None
 
 
 @contextmanager
-def open_vcf(path: Path, limits: ReadLimits = UNBOUNDED) -> Iterator[VcfReader]:
+def open_vcf(
+    path: Path, limits: ReadLimits = UNBOUNDED, name: str | None = None
+) -> Iterator[VcfReader]:
     """Open a VCF or bgzipped VCF (detected by content) within ``limits``; refuses a file that
-    is not VCF (``VcfReadError``) or that passes a limit (``InputLimitError``)."""
+    is not VCF (``VcfReadError``) or that passes a limit (``InputLimitError``). Messages call
+    it ``name`` (an upload's own file name), else by its file name."""
+    name = name or path.name
     with path.open("rb") as raw:
         compressed = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
         binary = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
         lines = bounded_lines(binary, limits)
-        with _gzip_errors_named(path.name, lambda: 0):
-            header = _read_header(lines, path.name, limits)
-        _check_header(header, path.name)
-        yield VcfReader(lines, header, _Position(raw, path.stat().st_size), limits, path.name)
+        with _gzip_errors_named(name, lambda: 0):
+            header = _read_header(lines, name, limits)
+        _check_header(header, name)
+        yield VcfReader(lines, header, _Position(raw, path.stat().st_size), limits, name)
 
 
 def read_vcf(path: Path, limits: ReadLimits = UNBOUNDED) -> Iterator[ParsedInput]:
@@ -168,7 +172,7 @@ def _check_header(header: list[str], name: str) -> None:
             vcf = VCF(copy.name, lazy=True, threads=1)
         except Exception:  # cyvcf2 raises a bare Exception for a header it refuses
             raise VcfReadError(
-                f"cannot read {name} as VCF: htslib cannot parse its header lines; check that "
+                f"cannot read {name} as VCF: its header lines do not parse as VCF; check that "
                 "every ## line is complete (e.g. ##INFO=<ID=..,Number=..,Type=..,"
                 'Description="..">), that the #CHROM line is tab-separated and that sample '
                 "names are unique"

@@ -16,6 +16,7 @@ from core.vcf import read_vcf
 from service import cli_score
 from service.access import KeyFileError, load_keys
 from service.cli_score import fail
+from service.cli_submit import add_submit_command
 from service.keys import hash_key
 from service.outputs.formats import FILE_SUFFIXES, RECORD_FORMATS
 from service.redis_errors import redis_reply
@@ -238,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--url", default="http://127.0.0.1:8000/health/ready")
     probe.add_argument("--timeout", type=float, default=3.0, help="seconds")
     probe.set_defaults(run=run_probe)
+    add_submit_command(commands)
     commands.add_parser("openapi", help="print the OpenAPI document")
     serve.set_defaults(run=run_serve)
     score.set_defaults(run=run_score)

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from core.input_limits import InputLimitError, ReadLimits
 from core.status import Status
@@ -66,10 +66,32 @@ def output_file(path: Path, bgzipped: bool) -> Iterator[TextIO]:
         with open_text_output(path, bgzipped) as out:
             yield out
         return
+    with _replaced_on_success(path) as partial, open_text_output(partial, bgzipped) as out:
+        yield out
+
+
+@contextmanager
+def output_bytes(path: Path) -> Iterator[BinaryIO]:
+    """As ``output_file``, for bytes written as they come."""
+    if path == STDOUT:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    if path.exists() and not path.is_file():
+        with path.open("wb") as out:
+            yield out
+        return
+    with _replaced_on_success(path) as partial, partial.open("wb") as out:
+        yield out
+
+
+@contextmanager
+def _replaced_on_success(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path``, renamed to ``path`` if the block ends without an error
+    (after what was opened on it inside has closed), removed otherwise."""
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        with open_text_output(partial, bgzipped) as out:
-            yield out
+        yield partial
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -129,15 +151,26 @@ def _report(summary: RunSummary, name: str, args: argparse.Namespace) -> int:
     warnings = summary.warnings()
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    scored = tally.counts[Status.SCORED] / tally.total if tally.total else 0.0
+    return strict_exit(args, tally.summary(), warnings)
+
+
+def strict_exit(
+    args: argparse.Namespace, counts: dict[str, int], warnings: list[str], command: str = "score"
+) -> int:
+    """0, or ``EXIT_STRICT`` when ``--min-scored`` is not met or ``--strict`` and warnings."""
+    total = sum(counts.values())
+    scored = counts.get(Status.SCORED.value, 0) / total if total else 0.0
     if args.min_scored is not None and scored < args.min_scored:
         return fail(
             f"{scored:.0%} of the variants were scored, fewer than --min-scored "
             f"{args.min_scored:g}; the output is complete: its statuses and messages say why",
             EXIT_STRICT,
+            command,
         )
     if args.strict and warnings:
-        return fail("--strict: the run warned (above); the output is complete", EXIT_STRICT)
+        return fail(
+            "--strict: the run warned (above); the output is complete", EXIT_STRICT, command
+        )
     return 0
 
 

@@ -29,13 +29,25 @@ def parse_request_variants(items: list[str | VariantObject]) -> list[ParsedInput
 
 
 def read_vcf_upload(
-    upload: BinaryIO, work_dir: Path, limits: ReadLimits
+    upload: BinaryIO, work_dir: Path, limits: ReadLimits, name: str | None
 ) -> tuple[list[str], list[VcfRecord]]:
     """Header lines and records of an uploaded VCF or VCF.gz (compression detected by content),
-    read within ``limits`` (``InputLimitError`` past one); ``VcfReadError`` if it is not VCF."""
+    read within ``limits`` (``InputLimitError`` past one); ``VcfReadError`` if it is not VCF.
+    Messages name the file as the client named it (``upload_name``)."""
     path = save_upload(upload, work_dir)
-    with open_vcf(path, limits) as reader:
+    with open_vcf(path, limits, upload_name(name, path)) as reader:
         return reader.header, list(reader.records())
+
+
+_NAME_LENGTH = 100
+
+
+def upload_name(client_name: str | None, saved: Path) -> str:
+    """The name messages give an upload: the client's file name (its last path part, printable
+    characters, at most ``_NAME_LENGTH``), else the saved file's."""
+    base = (client_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(c for c in base if c.isprintable())[:_NAME_LENGTH].strip()
+    return printable or saved.name
 
 
 def save_upload(upload: BinaryIO, work_dir: Path) -> Path:

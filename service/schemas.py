@@ -39,7 +39,10 @@ class ScoreRequest(BaseModel):
         description="strings (CHROM:POS:REF:ALT, CHROM-POS-REF-ALT, ...) or objects, mixed",
     )
     top_k: Annotated[int, Field(ge=1)] | None = Field(
-        default=None, description="return only the k features with the largest |logfold|"
+        default=None,
+        description="return only the k features with the largest |logfold| (JSON and NDJSON "
+        "results; the VCF's LOGO_TOP lists k, default 3); TSV has columns for every selected "
+        "feature and ignores it: narrow its columns with features",
     )
     features: list[str] | None = Field(
         default=None,

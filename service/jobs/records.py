@@ -1,7 +1,8 @@
 """What a job is: its record, its input chunks and the chunks' outputs (JSON in the store)."""
 
 import json
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -48,6 +49,15 @@ class JobProgress:
     done: set[int]
     started: bool
     failure: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    """Count per status over the chunks done."""
+
+
+def summed(chunk_counts: list[dict[str, int]]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for counts in chunk_counts:
+        total.update(counts)
+    return dict(total)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,10 @@ class ChunkOutput:
     order. Rendered in the format asked for when the job's result is fetched."""
 
     scores: list[list[dict[str, Any]]]
+
+    def counts(self) -> dict[str, int]:
+        """Count per status of the chunk's inputs."""
+        return dict(Counter(item["status"] for record in self.scores for item in record))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

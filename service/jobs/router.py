@@ -24,7 +24,7 @@ from core.input_limits import InputLimitError
 from core.vcf import VcfReadError, open_vcf
 from service.access import Caller, get_caller
 from service.dependencies import AppSettings, Engine
-from service.inputs import save_upload, temporary_directory
+from service.inputs import save_upload, temporary_directory, upload_name
 from service.jobs.chunks import job_result, split_records
 from service.jobs.records import JobRecord, JobState
 from service.jobs.runner import JobRunner
@@ -32,7 +32,8 @@ from service.jobs.schemas import JobStatus
 from service.jobs.status import job_status
 from service.jobs.store import JobStore, JobStoreFullError
 from service.metrics import JOBS_SUBMITTED
-from service.outputs.formats import MEDIA_TYPES, RECORD_FORMATS, OutputFormat
+from service.outputs.bgzf import bgzf_blocks
+from service.outputs.formats import ResultFormat
 from service.routes.params import (
     UPLOAD_DESCRIPTION,
     UPLOAD_ERRORS,
@@ -103,7 +104,7 @@ def submit_job(
         existing = store.record(known)
         if existing is not None:
             response.headers["Location"] = f"/jobs/{existing.id}"
-            return job_status(store, existing)
+            return job_status(store, existing, engine.model.manifest)
     view_or_422(engine, features, top_k)
     try:
         store.check_room()
@@ -112,7 +113,8 @@ def submit_job(
     job_id = uuid.uuid4().hex
     with temporary_directory() as work_dir:
         path = save_upload(file.file, Path(work_dir))
-        header, chunk_variants = _store_chunks(store, job_id, path, settings)
+        name = upload_name(file.filename, path)
+        header, chunk_variants = _store_chunks(store, job_id, path, name, settings)
     job = JobRecord(
         id=job_id,
         owner=caller.name,
@@ -127,17 +129,17 @@ def submit_job(
     _runner(request).submit(job.id, len(chunk_variants))
     JOBS_SUBMITTED.inc()
     response.headers["Location"] = f"/jobs/{job.id}"
-    return job_status(store, job)
+    return job_status(store, job, engine.model.manifest)
 
 
 def _store_chunks(
-    store: JobStore, job_id: str, path: Path, settings: Settings
+    store: JobStore, job_id: str, path: Path, name: str, settings: Settings
 ) -> tuple[list[str], list[int]]:
     """The upload's header and its chunks' variant counts, each chunk stored as soon as it is
     read; on a refusal (not VCF: 400; past a limit: 413) the chunks stored are deleted."""
     chunk_variants: list[int] = []
     try:
-        with open_vcf(path, read_limits(settings, UploadKind.JOB)) as reader:
+        with open_vcf(path, read_limits(settings, UploadKind.JOB), name) as reader:
             for chunk in split_records(reader.records(), settings.job_chunk_variants):
                 store.add_chunk(job_id, len(chunk_variants), chunk)
                 chunk_variants.append(chunk.variants)
@@ -159,10 +161,11 @@ def _store_chunks(
     response_model=JobStatus,
     responses={404: {"model": ErrorResponse}},
 )
-def get_job(request: Request, job_id: str, caller: Caller_) -> JobStatus:
-    """State (queued, running, finished, failed) and progress in variants and chunks."""
+def get_job(request: Request, job_id: str, engine: Engine, caller: Caller_) -> JobStatus:
+    """State (queued, running, finished, failed), progress in variants and chunks, the count
+    per status so far and, once finished, the result's warnings."""
     store = _store(request)
-    return job_status(store, _job(store, job_id, caller))
+    return job_status(store, _job(store, job_id, caller), engine.model.manifest)
 
 
 @router.get(
@@ -170,7 +173,7 @@ def get_job(request: Request, job_id: str, caller: Caller_) -> JobStatus:
     operation_id="jobs-result",
     response_class=Response,
     responses={
-        200: {"content": {MEDIA_TYPES[f]: {} for f in RECORD_FORMATS}},
+        200: {"content": {f.media_type: {} for f in ResultFormat}},
         404: {"model": ErrorResponse},
         409: {"model": ErrorResponse},
     },
@@ -180,22 +183,32 @@ def get_result(
     job_id: str,
     engine: Engine,
     caller: Caller_,
-    output_format: Annotated[
-        OutputFormat, Query(alias="format", description="vcf, tsv or ndjson")
-    ] = OutputFormat.NDJSON,
+    result_format: Annotated[
+        ResultFormat,
+        Query(
+            alias="format",
+            description="vcf, tsv or ndjson; with .gz (vcf.gz, ...) bgzipped, as bgzip writes "
+            "it (bcftools and tabix read it)",
+        ),
+    ] = ResultFormat.NDJSON,
 ) -> Response:
     """Every input ALT once, in input order, in the format asked for."""
     store = _store(request)
     job = _job(store, job_id, caller)
-    status = job_status(store, job)
+    status = job_status(store, job, engine.model.manifest)
     if status.state is not JobState.FINISHED:
         detail = f"job {job_id} is {status.state.value}"
         detail += f": {status.error}" if status.error else "; poll GET /jobs/{id} until finished"
         raise HTTPException(409, detail)
-    if output_format not in RECORD_FORMATS:
-        raise HTTPException(422, "a job's result comes as format=vcf, tsv or ndjson")
-    pieces = job_result(engine, store, job, output_format)
-    return StreamingResponse(pieces, media_type=MEDIA_TYPES[output_format])
+    pieces = job_result(engine, store, job, result_format.records)
+    if not result_format.bgzipped:
+        return StreamingResponse(pieces, media_type=result_format.media_type)
+    disposition = f'attachment; filename="{job_id}.{result_format.value}"'
+    return StreamingResponse(
+        bgzf_blocks(pieces),
+        media_type=result_format.media_type,
+        headers={"Content-Disposition": disposition},
+    )
 
 
 @router.delete(

@@ -22,18 +22,22 @@ from typing import Protocol
 
 import redis
 
-from service.jobs.records import ChunkInput, ChunkOutput, JobProgress, JobRecord
+from service.jobs.records import ChunkInput, ChunkOutput, JobProgress, JobRecord, summed
 from service.redis_errors import redis_reply
 
 _PREFIX = "logoscore:job:"
-_PARTS = (":header", ":chunks", ":outputs", ":started", ":failed")
+_PARTS = (":header", ":chunks", ":outputs", ":counts", ":started", ":failed")
 
 _SAVE_IF_JOB_EXISTS = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return 1
 """
+"""A chunk's status counts and output, saved together (the counts first: a chunk counted done
+always has its counts) if the job still exists."""
 
 
 class JobStoreFullError(RuntimeError):
@@ -119,7 +123,8 @@ class RedisJobStore:
         base = _PREFIX + job_id
         try:
             saved = self._save_if_job_exists(
-                keys=[base, base + ":outputs"], args=[index, output.to_json(), self.ttl_seconds]
+                keys=[base, base + ":outputs", base + ":counts"],
+                args=[index, output.to_json(), self.ttl_seconds, json.dumps(output.counts())],
             )
         except redis.RedisError as error:
             raise type(error)(redis_reply(error)) from None
@@ -133,15 +138,17 @@ class RedisJobStore:
             pipeline.hkeys(base + ":outputs")
             pipeline.exists(base + ":started")
             pipeline.get(base + ":failed")
+            pipeline.hvals(base + ":counts")
         replies = pipeline.execute()
         return [
             JobProgress(
                 done={int(i) for i in done},
                 started=bool(started),
                 failure=None if failure is None else bytes(failure).decode(),
+                counts=summed([json.loads(raw) for raw in counts]),
             )
-            for done, started, failure in zip(
-                replies[0::3], replies[1::3], replies[2::3], strict=True
+            for done, started, failure, counts in zip(
+                replies[0::4], replies[1::4], replies[2::4], replies[3::4], strict=True
             )
         ]
 
@@ -184,6 +191,7 @@ class MemoryJobStore:
         self._headers: dict[str, list[str]] = {}
         self._chunks: dict[str, dict[int, str]] = {}
         self._outputs: dict[str, dict[int, str]] = {}
+        self._counts: dict[str, dict[int, dict[str, int]]] = {}
         self._started: set[str] = set()
         self._failed: dict[str, str] = {}
         self._keys: dict[str, str] = {}
@@ -250,6 +258,7 @@ class MemoryJobStore:
             if job_id not in self._records:
                 return False
             self._outputs[job_id][index] = output.to_json()
+            self._counts.setdefault(job_id, {})[index] = output.counts()
             return True
 
     def progress(self, job_ids: list[str]) -> list[JobProgress]:
@@ -258,6 +267,7 @@ class MemoryJobStore:
                 done=set(self._outputs.get(job_id, {})),
                 started=job_id in self._started,
                 failure=self._failed.get(job_id),
+                counts=summed(list(self._counts.get(job_id, {}).values())),
             )
             for job_id in job_ids
         ]
@@ -281,7 +291,7 @@ class MemoryJobStore:
 
     def _drop(self, job_id: str) -> bool:
         existed = self._records.pop(job_id, None) is not None
-        for table in (self._headers, self._chunks, self._outputs, self._failed):
+        for table in (self._headers, self._chunks, self._outputs, self._counts, self._failed):
             table.pop(job_id, None)
         self._started.discard(job_id)
         self._keys = {k: v for k, v in self._keys.items() if v != job_id}

@@ -5,6 +5,7 @@ extra field holding its size; the file ends with the fixed empty block."""
 import io
 import struct
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -63,6 +64,20 @@ class BgzfWriter(io.RawIOBase):
         self._target.write(EOF_BLOCK)
         self._target.close()
         super().close()
+
+
+def bgzf_blocks(pieces: Iterable[str]) -> Iterator[bytes]:
+    """``pieces`` of text as BGZF, block by block as they fill, then the end-of-file block: a
+    streamed response that ``bgzip -d``, ``bcftools`` and ``tabix`` read."""
+    pending = bytearray()
+    for piece in pieces:
+        pending += piece.encode("utf-8")
+        while len(pending) >= BLOCK_INPUT:
+            yield _block(bytes(pending[:BLOCK_INPUT]))
+            del pending[:BLOCK_INPUT]
+    if pending:
+        yield _block(bytes(pending))
+    yield EOF_BLOCK
 
 
 def open_text_output(path: Path, bgzipped: bool) -> TextIO:

@@ -67,6 +67,31 @@ FORMATS: dict[OutputFormat, FormatSpec] = {
     OutputFormat.JSON: FormatSpec("application/json", (), None),
 }
 RECORD_FORMATS = tuple(f for f, spec in FORMATS.items() if spec.writer is not None)
+
+
+class ResultFormat(StrEnum):
+    """A job result's format: a record format, plain or bgzipped (``.gz``)."""
+
+    VCF = "vcf"
+    VCF_GZ = "vcf.gz"
+    TSV = "tsv"
+    TSV_GZ = "tsv.gz"
+    NDJSON = "ndjson"
+    NDJSON_GZ = "ndjson.gz"
+
+    @property
+    def records(self) -> OutputFormat:
+        return OutputFormat(self.value.removesuffix(".gz"))
+
+    @property
+    def bgzipped(self) -> bool:
+        return self.value.endswith(".gz")
+
+    @property
+    def media_type(self) -> str:
+        return "application/gzip" if self.bgzipped else FORMATS[self.records].media_type
+
+
 """The formats rendered record by record: every format but the JSON document."""
 MEDIA_TYPES = {f: spec.media_type for f, spec in FORMATS.items()}
 _SUFFIXES = {suffix: f for f, spec in FORMATS.items() for suffix in spec.suffixes}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.jobs.records import JobState
-from service.jobs.status import job_statuses
+from service.jobs.status import job_states
 from service.jobs.store import JobStore
 from service.metrics import JOB_STATES, QUEUE_DEPTH, REQUEST_SECONDS
 
@@ -24,7 +24,7 @@ def metrics(request: Request) -> Response:
         QUEUE_DEPTH.set(runner.queue_depth())
     store: JobStore | None = getattr(request.app.state, "job_store", None)
     if store is not None:
-        states = Counter(status.state for status in job_statuses(store, store.records()))
+        states = Counter(job_states(store, store.records()))
         for state in JobState:
             JOB_STATES.labels(state.value).set(states[state])
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -10,7 +10,13 @@ from service.scoring.engine import ScoringEngine
 from service.selection import ResultView, SelectionError, result_view
 
 TopK = Annotated[
-    int | None, Query(ge=1, description="return only the k features with the largest |logfold|")
+    int | None,
+    Query(
+        ge=1,
+        description="return only the k features with the largest |logfold| (JSON and NDJSON "
+        "results; the VCF's LOGO_TOP lists k, default 3); TSV has columns for every selected "
+        "feature and ignores it: narrow its columns with features",
+    ),
 ]
 Features = Annotated[
     list[str] | None,

@@ -145,7 +145,7 @@ def score_vcf(
     limits = read_limits(settings, UploadKind.REQUEST)
     with temporary_directory() as work_dir:
         try:
-            header, records = read_vcf_upload(file.file, Path(work_dir), limits)
+            header, records = read_vcf_upload(file.file, Path(work_dir), limits, file.filename)
         except VcfReadError as error:
             raise HTTPException(400, str(error)) from error
         except InputLimitError as error:

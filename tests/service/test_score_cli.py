@@ -80,6 +80,10 @@ def _bcftools(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _warnings_of(stderr: str) -> list[str]:
+    return [line[len("warning: ") :] for line in stderr.splitlines() if line.startswith("warning:")]
+
+
 def test_tsv_has_every_alt_in_order_with_a_status_and_a_message(
     messy_vcf: Path, tmp_path: Path
 ) -> None:
@@ -89,8 +93,11 @@ def test_tsv_has_every_alt_in_order_with_a_status_and_a_message(
     lines = out.read_text().splitlines()
     assert lines[0].startswith("# model: ") and "sha256=" in lines[0]
     columns = lines[2].split("\t")
-    rows = [dict(zip(columns, line.split("\t"), strict=True)) for line in lines[3:-1]]
-    assert lines[-1].startswith("# summary: scored ")
+    body = [line for line in lines[3:] if not line.startswith("# ")]
+    rows = [dict(zip(columns, line.split("\t"), strict=True)) for line in body]
+    footer = lines[3 + len(body) :]
+    assert footer[0].startswith("# summary: scored ")
+    assert footer[1:] == [f"# warning: {w}" for w in _warnings_of(result.stderr)]
     assert [row["status"] for row in rows] == _expected_statuses()
     assert all(row["message"] for row in rows if row["status"] != "scored")
     left = next(row for row in rows if row["id"] == "left")

@@ -2,13 +2,16 @@
 
 import gzip
 import json
+from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
 
 from core.manifest import load_manifest
+from core.reference import ReferenceGenome
 from core.vcf import read_vcf
-from service.settings import DEMO_MODEL_DIR
+from service.inputs import upload_name
+from service.settings import DEMO_FASTA, DEMO_MODEL_DIR
 from tests.conftest import THOUSAND_GENOMES_VCF, VT_INDELS_VCF
 
 DEMO_END = 6_000_000
@@ -56,8 +59,16 @@ def test_a_plain_vcf_with_samples_is_scored(client: TestClient) -> None:
 def test_an_upload_that_is_not_vcf_gets_400_with_a_fix(client: TestClient) -> None:
     response = client.post("/score/vcf", files={"file": ("notes.txt", b"hello\n", "text/plain")})
     assert response.status_code == 400
+    assert response.json()["detail"].startswith("notes.txt has no '#CHROM POS ID REF ALT ...'")
     assert "give a VCF or bgzipped VCF" in response.json()["detail"]
     assert "/tmp" not in response.json()["detail"]
+    path_like = client.post(
+        "/jobs", files={"file": ("../../lab/patient 7.vcf", b"hello\n", "text/plain")}
+    )
+    assert path_like.status_code == 400  # the name as the client gave it, its last part only
+    assert path_like.json()["detail"].startswith("patient 7.vcf has no '#CHROM")
+    assert upload_name("C:\\lab\\a\x07b.vcf", Path("upload.vcf")) == "ab.vcf"
+    assert upload_name(None, Path("upload.vcf.gz")) == "upload.vcf.gz"
 
 
 def test_health_and_models(client: TestClient) -> None:
@@ -122,10 +133,38 @@ def test_features_and_groups_choose_what_is_reported(client: TestClient) -> None
 def test_a_json_response_counts_statuses_and_warns_of_another_assembly(
     client: TestClient,
 ) -> None:
-    body = {"variants": ["20:1292033:G:T", "20:1292034:A:C", "20:1292033:C:T"]}
-    response = client.post("/score", json=body).json()
-    assert response["summary"]["ref_mismatch"] >= 1 and response["summary"]["scored"] >= 1
-    assert len(response["warnings"]) == 1 and "probably not on GRCh37" in response["warnings"][0]
+    reference = ReferenceGenome(DEMO_FASTA)
+    positions = range(1_292_033, 1_292_033 + 12 * 50, 50)
+    bases = [reference.fetch("20", pos - 1, pos) for pos in positions]
+    wrong = {"A": "C", "C": "G", "G": "T", "T": "A"}
+    right = [f"20:{pos}:{base}:{wrong[base]}" for pos, base in zip(positions, bases, strict=True)]
+    shifted = [f"20:{pos}:{wrong[base]}:{base}" for pos, base in zip(positions, bases, strict=True)]
+    typo = client.post("/score", json={"variants": [*right[:2], shifted[2]]}).json()
+    assert typo["summary"]["ref_mismatch"] == 1 and typo["summary"]["scored"] == 2
+    assert typo["warnings"] == []  # one typo among three variants is no other assembly
+    other = client.post("/score", json={"variants": right[:3] + shifted[3:]}).json()
+    assert other["summary"]["ref_mismatch"] == 9 and other["summary"]["scored"] == 3
+    assert other["warnings"][0].startswith("REF matches the reference for only 3 of 12 variants")
+    assert "probably not on GRCh37" in other["warnings"][0]
+    assert other["warnings"][1] == (
+        "only 3 of 12 variants were scored (9 ref_mismatch); each result's message says why and "
+        "what to do"
+    )
+
+
+def test_variants_outside_the_bundled_slice_say_how_to_score_them(client: TestClient) -> None:
+    response = client.post("/score", json={"variants": ["20:30000000:A:G"]}).json()
+    (result,) = response["results"]
+    assert result["status"] == "out_of_bounds"
+    assert result["message"] == (
+        "20:30000000 is outside the reference sequence held for 20 (20:1-6000000); the reference "
+        "FASTA holds only that slice of 20: score with a whole-chromosome or whole-genome FASTA "
+        "(logoscore --fasta, LOGOSCORE_FASTA)"
+    )
+    assert response["warnings"] == [
+        "only 0 of 1 variants were scored (1 out_of_bounds); each result's message says why and "
+        "what to do"
+    ]
 
 
 def test_metrics_count_requests_model_rows_cache_and_statuses(client: TestClient) -> None:
