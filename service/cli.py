@@ -30,6 +30,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         ("model_dir", args.model),
         ("fasta", getattr(args, "fasta", None)),
         ("max_allele_length", getattr(args, "max_allele_length", None)),
+        ("threads", getattr(args, "threads", None)),
     )
     overrides = {key: value for key, value in given if value}
     return Settings(**overrides)
@@ -211,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (serve, score):
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")
         command.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
+        command.add_argument(
+            "--threads", type=_positive, help="CPU threads per model call (default: every core)"
+        )
     warm_up = commands.add_parser(
         "warm", help="pre-score a VCF, or every SNV of a region, into the Redis cache"
     )
@@ -226,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="stop once the queue is empty")
     worker.add_argument("--model", type=Path, help="model directory (default: the demo model)")
     worker.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
+    worker.add_argument(
+        "--threads", type=_positive, help="CPU threads per model call (default: every core)"
+    )
     worker.set_defaults(run=run_worker)
     hash_key_command = commands.add_parser(
         "hash-key",

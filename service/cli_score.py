@@ -115,14 +115,19 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
     )
     name = "stdout" if args.output == STDOUT else str(args.output)
     try:
-        with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
-            writer = result_writer(output_format, view, provenance, reader.header)
-            scored = scored_records(engine, reader.records())
-            pieces = render(scored, writer, output_format, summary, warnings_first=False)
-            for records, piece in enumerate(pieces):  # the header, then one piece per record
-                out.write(piece)
-                if progress is not None:
-                    progress.update(records, summary.tally.total, reader.fraction_read())
+        try:
+            with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
+                writer = result_writer(output_format, view, provenance, reader.header)
+                scored = scored_records(engine, reader.records())
+                pieces = render(scored, writer, output_format, summary, warnings_first=False)
+                for piece in pieces:  # the header, then one piece per record, then the footer
+                    out.write(piece)
+                    if progress is not None:
+                        progress.update(summary.tally.total, reader.fraction_read())
+        except BaseException:
+            if progress is not None:
+                progress.stop()  # end the bar's line before the message
+            raise
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             return fail(
@@ -139,7 +144,7 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         setting = f"LOGOSCORE_{error.limit.upper()}"
         return fail(f"{args.input}: {error} (raise it with {setting})", EXIT_FAILED)
     if progress is not None:
-        progress.finish()
+        progress.finish(summary.tally.total)
     return _report(summary, name, args)
 
 

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     batch_rows: int | None = None
     """Rows (one reading frame of one strand of one allele) per onnxruntime call; unset: 80 on
     the CPU, 4096 on CUDA (``service.scoring.model.DEFAULT_BATCH_ROWS``)."""
+    threads: int | None = None
+    """onnxruntime's threads per model call on the CPU (``LOGOSCORE_THREADS``, ``--threads``);
+    unset: one per core. Set it when several processes share a machine (a cluster job's
+    cores)."""
     batch_wait_ms: float = 5.0
     """How long the service's micro-batcher holds a part-full call open for other requests."""
     max_variants_per_request: int = 10_000

@@ -1,7 +1,8 @@
 """The annotated VCF: every input header line, column and sample kept, and per ALT the INFO
 fields declared in the header:
 
-- ``LOGO_STATUS`` (status), ``LOGO_MESSAGE`` (what to do; percent-encoded as VCF 4.3 asks),
+- ``LOGO_STATUS`` (status), ``LOGO_MESSAGE`` (what to do, readable: spaces kept, as VCF 4.3
+  allows in INFO values; only ``% ; = ,`` and line breaks percent-encoded),
 - ``LOGO_PRIORITY`` (disease-prioritisation score), ``LOGO_NORM`` (normalised ``POS:REF:ALT``),
 - ``LOGO_TOP``: the ``top_k`` (default 3) reported features by |logfold|, as
   ``feature:logfold`` joined by ``|``,
@@ -28,11 +29,18 @@ PRIORITY_TAG = "LOGO_PRIORITY"
 DEFAULT_TOP = 3
 _FIXED_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
 _UNSAFE = re.compile(r"[%;=,:|\s]")
+_INFO_SPECIAL = re.compile(r"[%;=,\t\r\n]")
 
 
 def _encode(text: str) -> str:
     """Percent-encode the characters a VCF INFO value may not hold (and our separators)."""
     return _UNSAFE.sub(lambda match: f"%{ord(match.group()):02X}", text)
+
+
+def _readable(text: str) -> str:
+    """A message as an INFO value: VCF 4.3's special characters percent-encoded, spaces and
+    punctuation kept, so that ``bcftools query -f '%INFO/LOGO_MESSAGE'`` prints a sentence."""
+    return _INFO_SPECIAL.sub(lambda match: f"%{ord(match.group()):02X}", text)
 
 
 def _tag(group: str) -> str:
@@ -61,7 +69,7 @@ class VcfWriter:
         if len(columns) < len(_FIXED_COLUMNS):
             columns = list(_FIXED_COLUMNS)
         meta += [f"##logoscore_{line.replace(': ', '=', 1)}" for line in self.provenance.lines()]
-        meta += [f"##logoscore_warning={_encode(w)}" for w in warnings]
+        meta += [f"##logoscore_warning={' '.join(w.split())}" for w in warnings]
         meta += [self._info_line(tag, kind, text) for tag, kind, text in self.fields]
         return "\n".join([*meta, "\t".join(columns)]) + "\n"
 
@@ -135,7 +143,7 @@ class VcfWriter:
         )
         values = [
             score.status.value,
-            _encode(score.message) if score.message else ".",
+            _readable(score.message) if score.message else ".",
             _value(None if scored is None else scored.priority),
             "." if normalized is None else f"{normalized.pos}:{normalized.ref}:{normalized.alt}",
             top or ".",

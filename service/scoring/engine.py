@@ -104,7 +104,13 @@ class ScoringEngine:
 def open_engine(settings: Settings) -> ScoringEngine:
     """The engine that ``settings`` describe: model, reference, allele limit and cache."""
     return ScoringEngine(
-        OnnxModel(settings.model_dir, settings.provider, settings.batch_rows, settings.precision),
+        OnnxModel(
+            settings.model_dir,
+            settings.provider,
+            settings.batch_rows,
+            settings.precision,
+            settings.threads,
+        ),
         ReferenceGenome(settings.fasta),
         settings.max_allele_length,
         open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),

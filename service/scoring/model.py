@@ -85,6 +85,7 @@ class OnnxModel:
         provider: Provider,
         batch_rows: int | None,
         precision: Precision = Precision.AUTO,
+        threads: int | None = None,
     ) -> None:
         self.manifest: ModelManifest = load_manifest(model_dir)
         # the manifest names every file of the model by its sha256: the cache namespace's root
@@ -92,8 +93,11 @@ class OnnxModel:
         providers = choose_providers(provider)
         device = "cuda" if providers[0] == _CUDA else "cpu"
         self.file = choose_model_file(self.manifest, device, precision)
+        options = onnxruntime.SessionOptions()
+        if threads is not None:
+            options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(
-            str(model_dir / self.file.file), providers=providers
+            str(model_dir / self.file.file), options, providers=providers
         )
         self.provider: str = self.session.get_providers()[0]
         self.background: Background | None = (

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from service.settings import DEMO_FASTA
+from service.scoring.model import OnnxModel
+from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider
 from tests.conftest import THOUSAND_GENOMES_VCF
 from tests.core.test_vcf import truncated_gzip_vcf
+from tests.golden import same_text
 from training.data.sources import BCFTOOLS_PACKAGES, unpack_tool
 
 LOGOSCORE = [sys.executable, "-c", "from service.cli import main; main()"]
@@ -131,6 +133,9 @@ def test_the_annotated_vcf_keeps_every_column_and_bcftools_reads_it(
         priorities = multi[2].split(",")
         assert len(priorities) == 3 and priorities[2] == "."
         assert all(0 < float(p) < 1 for p in priorities[:2])
+        messages = _bcftools("query", "-f", "%ID\t%INFO/LOGO_MESSAGE\n", str(out)).stdout
+        symbolic = next(line for line in messages.splitlines() if line.startswith("multi"))
+        assert symbolic.split("\t")[1].split(",")[2].startswith("ALT '<DEL>' is ")  # a sentence
     with gzip.open(tmp_path / "out.vcf.gz", "rt") as handle:
         written = handle.read().splitlines()
     original = messy_vcf.read_text().splitlines()
@@ -271,3 +276,16 @@ def test_version_and_the_feature_list() -> None:
     rows = [line.split("\t") for line in listed.stdout.splitlines()]
     assert rows[0] == ["name", "group", "description"]
     assert rows[[r[0] for r in rows].index("motif_CTCF")][:2] == ["motif_CTCF", "tf_motif"]
+
+
+def test_threads_sets_the_model_calls_threads_and_changes_no_score(
+    messy_vcf: Path, tmp_path: Path
+) -> None:
+    model = OnnxModel(DEMO_MODEL_DIR, Provider.CPU, None, threads=1)
+    assert model.session.get_session_options().intra_op_num_threads == 1
+    one, every = tmp_path / "one.tsv", tmp_path / "every.tsv"
+    assert _score(messy_vcf, one, "--threads", "1").returncode == 0
+    assert _score(messy_vcf, every).returncode == 0
+    assert same_text(one.read_text(), every.read_text()) is None
+    refused = _score(messy_vcf, one, "--threads", "0")
+    assert refused.returncode == 2 and "0 is not a positive whole number" in refused.stderr
