@@ -122,6 +122,10 @@ class ModelManifest:
     training: dict[str, Any] = field(default_factory=dict)
     background: AuxiliaryFile | None = None
     prioritiser: AuxiliaryFile | None = None
+    indel_background: AuxiliaryFile | None = None
+    """E-value background of indels (``core.calibration``); without it indels get no E-value."""
+    priority_background: AuxiliaryFile | None = None
+    """Background priorities per variant class (``core.calibration``): the priority's rank."""
     card: dict[str, Any] = field(default_factory=dict)
     reduced_precision: tuple[ReducedPrecisionFile, ...] = ()
 
@@ -146,6 +150,17 @@ class ModelManifest:
                 "`logoscore-train background` trains one, `python -m model_export.cli --extras` "
                 "adds it"
             )
+        calibration = "`python -m model_export.calibration` adds it"
+        if self.background is not None and self.indel_background is None:
+            missing["indel_evalue"] = (
+                f"evalue is null for indels: model {self.name}'s E-value background holds SNVs "
+                f"only, and an indel is not compared with SNVs; {calibration}"
+            )
+        if self.prioritiser is not None and self.priority_background is None:
+            missing["priority_percentile"] = (
+                f"priority_percentile is null: model {self.name} has no background of "
+                f"priorities to rank against; {calibration}"
+            )
         return missing
 
     def to_json(self) -> dict[str, Any]:
@@ -162,6 +177,10 @@ class ModelManifest:
             "parity": asdict(self.parity) if self.parity else {},
             "background": asdict(self.background) if self.background else None,
             "prioritiser": asdict(self.prioritiser) if self.prioritiser else None,
+            "indel_background": asdict(self.indel_background) if self.indel_background else None,
+            "priority_background": (
+                asdict(self.priority_background) if self.priority_background else None
+            ),
             "card": self.card,
             "training": self.training,
         }
@@ -209,6 +228,8 @@ def load_manifest(model_dir: Path) -> ModelManifest:
             training=raw.get("training", {}),
             background=_auxiliary(raw.get("background")),
             prioritiser=_auxiliary(raw.get("prioritiser")),
+            indel_background=_auxiliary(raw.get("indel_background")),
+            priority_background=_auxiliary(raw.get("priority_background")),
             card=raw.get("card", {}),
             reduced_precision=tuple(
                 ReducedPrecisionFile.from_json(copy) for copy in raw.get("reduced_precision", [])
@@ -249,6 +270,7 @@ def _check_compatible(manifest: ModelManifest, model_dir: Path) -> None:
             f"{', '.join(TOKENIZERS)}): retrain or use a matching logoscore"
         )
     _check_file(model_dir, manifest.onnx.file, manifest.onnx.sha256)
-    for auxiliary in (manifest.background, manifest.prioritiser, *manifest.reduced_precision):
+    auxiliaries = (manifest.background, manifest.prioritiser, manifest.indel_background)
+    for auxiliary in (*auxiliaries, manifest.priority_background, *manifest.reduced_precision):
         if auxiliary is not None:
             _check_file(model_dir, auxiliary.file, auxiliary.sha256)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 PROBABILITY_FLOOR = 1e-7
-SCORING_VERSION = "deepsea-mean-frames-strands-v1"
+SCORING_VERSION = "deepsea-mean-frames-strands-v2-ranked"
 
 FloatArray = NDArray[np.float64]
 

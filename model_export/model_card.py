@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from core.calibration import PRIORITY_DESCRIPTION
 from core.manifest import ModelManifest, ReducedPrecisionFile, load_manifest
 from training.heldout_evaluation import TEST_SPLIT_FILE
 
@@ -165,6 +166,25 @@ def _training_lines(facts: dict[str, Any], training: dict[str, Any]) -> list[str
     ]
 
 
+def _rank_lines(background: dict[str, Any] | None) -> list[str]:
+    if not background:
+        return []
+    lines = [
+        f"- Priority percentile and PHRED-scaled rank (`priority_percentile`, `priority_phred`): "
+        f"against {background['description']}; per class (SNV, indel). Indels' E-values: "
+        "against the indels of that background."
+    ]
+    if "observed_median_percentile" in background:
+        lines.append(
+            f"- On real variants ({background['observed_file']}, "
+            f"{background['observed_snvs']} SNVs): median priority percentile "
+            f"{background['observed_median_percentile']}, against "
+            f"{background['simulated_median_percentile']} for {background['simulated_snvs']} "
+            "simulated SNVs of matched type: what the priority tells apart."
+        )
+    return lines
+
+
 def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
     facts, training = manifest.card, manifest.training
     lines = [
@@ -199,9 +219,10 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
             "## Scores",
             f"- E-values: background {facts.get('evalue_background')}; `E = 1 - ECDF` of "
             "|diff x logfold| per feature, floored at 1/n.",
-            f"- Priority: logistic model over [logfold, diff]; held-out AUROC "
-            f"{facts['prioritiser']['held_out_auroc']} on proxy labels ("
+            f"- Priority: {PRIORITY_DESCRIPTION}. A logistic model over [logfold, diff]; "
+            f"held-out AUROC {facts['prioritiser']['held_out_auroc']} on proxy labels ("
             f"{facts['prioritiser']['labels']}).",
+            *_rank_lines(facts.get("priority_background")),
             "",
         ]
     lines += [

@@ -16,6 +16,7 @@ from service.scoring.engine import input_fields
 from service.scoring.model import OnnxModel
 from service.scoring.scores import VariantScore
 from service.selection import ResultView
+from service.summary_line import summary_line
 
 
 def model_info(model: OnnxModel) -> ModelInfo:
@@ -41,6 +42,7 @@ def variant_result(score: VariantScore, view: ResultView) -> VariantResult:
     chrom, pos, ref, alt = input_fields(score.parsed)
     origin = score.parsed.origin
     normalized = score.normalized
+    rank = None if score.values is None else score.values.rank
     return VariantResult(
         input=origin.text,
         record=origin.record,
@@ -56,29 +58,40 @@ def variant_result(score: VariantScore, view: ResultView) -> VariantResult:
         normalized=None
         if normalized is None
         else NormalizedVariant(pos=normalized.pos, ref=normalized.ref, alt=normalized.alt),
+        summary=summary_line(score, view),
         priority=None if score.values is None else score.values.priority,
+        priority_percentile=None if rank is None else rank.percentile,
+        priority_phred=None if rank is None else rank.phred,
         groups=group_summaries(score, view),
         features=feature_scores(score, view),
     )
 
 
 def group_summaries(score: VariantScore, view: ResultView) -> list[GroupSummary]:
-    """Per reported group: the largest |diff| and the smallest E-value of its features."""
+    """Per reported group: the largest |diff| of its features, their smallest E-value, and that
+    Bonferroni-corrected for their number."""
     values = score.values
     if values is None:
         return []
     summaries = []
     for group in view.selected_groups:
         members = view.members(group)
-        evalue = None if values.evalue is None else float(np.min(values.evalue[members]))
+        smallest = None if values.evalue is None else float(np.min(values.evalue[members]))
         summaries.append(
             GroupSummary(
                 group=group,
+                features=len(members),
                 max_abs_diff=float(np.max(np.abs(values.diff[members]))),
-                min_evalue=evalue,
+                min_evalue=None if smallest is None else significant(smallest),
+                evalue=None if smallest is None else significant(min(1.0, smallest * len(members))),
             )
         )
     return summaries
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` to ``digits`` significant digits: an E-value's precision, not a float's."""
+    return float(f"{value:.{digits}g}")
 
 
 def feature_scores(score: VariantScore, view: ResultView) -> list[FeatureScore]:
@@ -93,7 +106,7 @@ def feature_scores(score: VariantScore, view: ResultView) -> list[FeatureScore]:
             alt=float(values.alt[i]),
             diff=float(values.diff[i]),
             logfold=float(values.logfold[i]),
-            evalue=None if values.evalue is None else float(values.evalue[i]),
+            evalue=None if values.evalue is None else significant(float(values.evalue[i])),
         )
         for i in view.ranked(values.logfold)
     ]

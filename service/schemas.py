@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.calibration import PRIORITY_DESCRIPTION
 from core.status import Status
 
 
@@ -92,9 +93,17 @@ class NormalizedVariant(BaseModel):
 
 class GroupSummary(BaseModel):
     group: str
+    features: int = Field(description="reported features of the group: what it summarises")
     max_abs_diff: float = Field(description="largest |diff| among the group's reported features")
     min_evalue: float | None = Field(
-        default=None, description="smallest E-value among the group's reported features"
+        default=None,
+        description="smallest E-value among the group's reported features, uncorrected: with "
+        "many features some are small by chance; read evalue",
+    )
+    evalue: float | None = Field(
+        default=None,
+        description="the group's E-value: min_evalue Bonferroni-corrected for the number of "
+        "features it summarises (min_evalue x features, at most 1)",
     )
 
 
@@ -111,10 +120,26 @@ class VariantResult(BaseModel):
     status: Status
     message: str | None = Field(default=None, description="what to do, for every status but scored")
     normalized: NormalizedVariant | None = None
+    summary: str | None = Field(
+        default=None,
+        description="one line to read first: the reported feature that moves most, which way, "
+        "its E-value, and the priority's percentile",
+    )
     priority: float | None = Field(
         default=None,
-        description="disease-prioritisation score in (0, 1); proxy-trained; null when the "
-        "model has no prioritiser (the warnings say why)",
+        description=f"{PRIORITY_DESCRIPTION}; null when the model has no prioritiser (the "
+        "warnings say why)",
+    )
+    priority_percentile: float | None = Field(
+        default=None,
+        description="share (0-100) of background variants of the same class (snv, indel), "
+        "drawn at random positions of the model's genome and scored by the same model, with a "
+        "lower priority; the model card describes the background",
+    )
+    priority_phred: float | None = Field(
+        default=None,
+        description="the same rank PHRED-scaled, as CADD's: -10 log10 of the share of "
+        "background variants at or above this priority (10: top 10%, 20: top 1%)",
     )
     groups: list[GroupSummary] = Field(default_factory=list)
     features: list[FeatureScore] = Field(

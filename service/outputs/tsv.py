@@ -4,12 +4,14 @@ then per reported feature ``ref``, ``alt``, ``diff``, ``logfold``, ``evalue``. L
 with ``#`` name the model and reference (first) and give the status counts and warnings
 (last)."""
 
+from core.calibration import PRIORITY_DESCRIPTION
 from core.vcf import VcfRecord
 from service.outputs.provenance import Provenance
 from service.results import group_summaries
 from service.scoring.engine import input_fields
 from service.scoring.scores import VariantScore
 from service.selection import ResultView
+from service.summary_line import summary_line
 
 _VALUES = ("ref", "alt", "diff", "logfold", "evalue")
 
@@ -25,13 +27,19 @@ class TsvWriter:
 
     def header(self, warnings: list[str]) -> str:
         columns = ["chrom", "pos", "id", "ref", "alt", "record", "alt_index", "line"]
-        columns += ["status", "message", "norm_pos", "norm_ref", "norm_alt", "priority"]
+        columns += ["status", "message", "norm_pos", "norm_ref", "norm_alt", "summary", "priority"]
+        columns += ["priority_percentile", "priority_phred"]
         columns += [
-            f"{g}.{v}" for g in self.view.selected_groups for v in ("max_abs_diff", "min_evalue")
+            f"{g}.{v}"
+            for g in self.view.selected_groups
+            for v in ("max_abs_diff", "min_evalue", "evalue")
         ]
         columns += [f"{self.view.names[i]}.{v}" for i in self.view.selected for v in _VALUES]
         return (
-            "".join(f"# {line}\n" for line in self.provenance.lines()) + "\t".join(columns) + "\n"
+            "".join(f"# {line}\n" for line in self.provenance.lines())
+            + f"# priority: {PRIORITY_DESCRIPTION}\n"
+            + "\t".join(columns)
+            + "\n"
         )
 
     def record(self, record: VcfRecord, scores: list[VariantScore]) -> str:
@@ -45,6 +53,7 @@ class TsvWriter:
         chrom, pos, ref, alt = input_fields(score.parsed)
         origin = score.parsed.origin
         normalized = score.normalized
+        rank = None if score.values is None else score.values.rank
         cells = [
             chrom or "",
             "" if pos is None else str(pos),
@@ -59,7 +68,10 @@ class TsvWriter:
             "" if normalized is None else str(normalized.pos),
             "" if normalized is None else normalized.ref,
             "" if normalized is None else normalized.alt,
+            _clean(summary_line(score, self.view) or ""),
             _number(None if score.values is None else score.values.priority),
+            _number(None if rank is None else rank.percentile),
+            _number(None if rank is None else rank.phred),
         ]
         summaries = {s.group: s for s in group_summaries(score, self.view)}
         for group in self.view.selected_groups:
@@ -67,6 +79,7 @@ class TsvWriter:
             cells += [
                 _number(None if summary is None else summary.max_abs_diff),
                 _number(None if summary is None else summary.min_evalue),
+                _number(None if summary is None else summary.evalue),
             ]
         values = score.values
         arrays = (

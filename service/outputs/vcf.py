@@ -3,11 +3,13 @@ fields declared in the header:
 
 - ``LOGO_STATUS`` (status), ``LOGO_MESSAGE`` (what to do, readable: spaces kept, as VCF 4.3
   allows in INFO values; only ``% ; = ,`` and line breaks percent-encoded),
-- ``LOGO_PRIORITY`` (disease-prioritisation score), ``LOGO_NORM`` (normalised ``POS:REF:ALT``),
+- ``LOGO_PRIORITY`` (the prioritiser's score, ``core.calibration.PRIORITY_DESCRIPTION``),
+  ``LOGO_PRIORITY_PCT`` and ``LOGO_PRIORITY_PHRED`` (its rank), ``LOGO_NORM`` (normalised
+  ``POS:REF:ALT``),
 - ``LOGO_TOP``: the ``top_k`` (default 3) reported features by |logfold|, as
   ``feature:logfold`` joined by ``|``,
-- ``LOGO_MAXDIFF_<group>`` and ``LOGO_MINE_<group>``: per reported feature group, its largest
-  |diff| and smallest E-value.
+- ``LOGO_MAXDIFF_<group>``, ``LOGO_MINE_<group>`` and ``LOGO_GROUPE_<group>``: per reported
+  feature group, its largest |diff|, smallest E-value, and that Bonferroni-corrected.
 
 All are ``Number=A``: one value per ALT, ``.`` where an ALT has none. LOGO_* fields already in
 the input (a file annotated before) are replaced. A line that is not a VCF record at all
@@ -19,11 +21,13 @@ annotate and is written as it was.
 
 import re
 
+from core.calibration import PRIORITY_DESCRIPTION
 from core.vcf import VcfRecord
 from service.outputs.provenance import Provenance
 from service.results import group_summaries
 from service.scoring.scores import VariantScore
 from service.selection import ResultView
+from service.summary_line import summary_line
 
 PRIORITY_TAG = "LOGO_PRIORITY"
 DEFAULT_TOP = 3
@@ -101,11 +105,18 @@ class VcfWriter:
                 "String",
                 "what to do about an ALT that was not scored (percent-encoded)",
             ),
+            ("LOGO_SUMMARY", "String", "one line to read first (percent-encoded , ; = %)"),
+            (PRIORITY_TAG, "Float", PRIORITY_DESCRIPTION),
             (
-                PRIORITY_TAG,
+                "LOGO_PRIORITY_PCT",
                 "Float",
-                "LOGO disease-prioritisation score in (0,1); proxy-trained, "
-                "not for clinical decisions",
+                "priority_percentile: share (0-100) of background variants of the same class "
+                "with a lower priority",
+            ),
+            (
+                "LOGO_PRIORITY_PHRED",
+                "Float",
+                "priority_phred: -10 log10 of the share of background variants at or above",
             ),
             ("LOGO_NORM", "String", "the ALT normalised against the reference, POS:REF:ALT"),
             (
@@ -119,7 +130,19 @@ class VcfWriter:
                 (f"LOGO_MAXDIFF_{_tag(group)}", "Float", f"largest |diff| among {group} features")
             )
             fields.append(
-                (f"LOGO_MINE_{_tag(group)}", "Float", f"smallest E-value among {group} features")
+                (
+                    f"LOGO_MINE_{_tag(group)}",
+                    "Float",
+                    f"smallest E-value among {group} features, uncorrected",
+                )
+            )
+            fields.append(
+                (
+                    f"LOGO_GROUPE_{_tag(group)}",
+                    "Float",
+                    f"E-value of the {group} group: the smallest Bonferroni-corrected for the "
+                    "number of its features",
+                )
             )
         return fields
 
@@ -133,6 +156,7 @@ class VcfWriter:
 
     def _alt_values(self, score: VariantScore) -> list[str]:
         normalized, scored = score.normalized, score.values
+        rank = None if scored is None else scored.rank
         top = (
             "|".join(
                 f"{_encode(self.view.names[i])}:{scored.logfold[i]:.4g}"
@@ -144,7 +168,10 @@ class VcfWriter:
         values = [
             score.status.value,
             _readable(score.message) if score.message else ".",
+            _readable(line) if (line := summary_line(score, self.view)) else ".",
             _value(None if scored is None else scored.priority),
+            _value(None if rank is None else rank.percentile),
+            _value(None if rank is None else rank.phred),
             "." if normalized is None else f"{normalized.pos}:{normalized.ref}:{normalized.alt}",
             top or ".",
         ]
@@ -153,4 +180,5 @@ class VcfWriter:
             summary = summaries.get(group)
             values.append(_value(None if summary is None else summary.max_abs_diff))
             values.append(_value(None if summary is None else summary.min_evalue))
+            values.append(_value(None if summary is None else summary.evalue))
         return values

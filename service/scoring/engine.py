@@ -1,5 +1,6 @@
 """The scoring engine: parsed inputs -> one ``VariantScore`` per input, in input order."""
 
+from core.calibration import variant_class
 from core.classify import DEFAULT_MAX_ALLELE_LENGTH, Rejection, ScorableVariant, prepare
 from core.effects import variant_rows
 from core.reference import ReferenceGenome
@@ -79,20 +80,30 @@ class ScoringEngine:
         if not variants:
             return []
         effects = self._effects([item.windows for item in variants])
-        background, prioritiser = self.model.background, self.model.prioritiser
-        evalues = background.evalues(effects.diff, effects.logfold) if background else None
+        classes = [variant_class(item.normalized.ref, item.normalized.alt) for item in variants]
+        backgrounds = {"snv": self.model.background, "indel": self.model.indel_background}
+        evalues = {
+            name: background.evalues(effects.diff, effects.logfold)
+            for name, background in backgrounds.items()
+            if background is not None and name in classes
+        }
+        prioritiser, ranks = self.model.prioritiser, self.model.priority_background
         priorities = prioritiser.priority(effects.logfold, effects.diff) if prioritiser else None
-        return [
-            ScoreValues(
-                ref=effects.ref[i],
-                alt=effects.alt[i],
-                diff=effects.diff[i],
-                logfold=effects.logfold[i],
-                evalue=None if evalues is None else evalues[i],
-                priority=None if priorities is None else float(priorities[i]),
+        values = []
+        for i, name in enumerate(classes):
+            priority = None if priorities is None else float(priorities[i])
+            values.append(
+                ScoreValues(
+                    ref=effects.ref[i],
+                    alt=effects.alt[i],
+                    diff=effects.diff[i],
+                    logfold=effects.logfold[i],
+                    evalue=evalues[name][i] if name in evalues else None,
+                    priority=priority,
+                    rank=None if priority is None or ranks is None else ranks.rank(priority, name),
+                )
             )
-            for i in range(len(variants))
-        ]
+        return values
 
     def _effects(self, windows: list[AlleleWindows]) -> VariantEffects:
         """Effects of each variant: its two alleles x two strands x ``k`` frames through the

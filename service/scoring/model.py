@@ -9,6 +9,7 @@ import numpy as np
 import onnxruntime
 from numpy.typing import NDArray
 
+from core.calibration import PriorityBackground, load_priority_background
 from core.evalues import Background, load_background
 from core.manifest import (
     EXECUTION_PROVIDERS,
@@ -109,6 +110,11 @@ class OnnxModel:
             load_prioritiser(model_dir / self.manifest.prioritiser.file)
             if self.manifest.prioritiser
             else None
+        )
+        indels, ranks = self.manifest.indel_background, self.manifest.priority_background
+        self.indel_background = load_background(model_dir / indels.file) if indels else None
+        self.priority_background: PriorityBackground | None = (
+            load_priority_background(model_dir / ranks.file) if ranks else None
         )
         self.batch_rows = batch_rows or DEFAULT_BATCH_ROWS[device]
         self.batcher: MicroBatcher | None = None

@@ -9,17 +9,19 @@ scoring renders them.
 """
 
 import base64
+import math
 import struct
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from core.calibration import PriorityRank
 from core.normalize import NormalizedAlleles
 from core.status import Status
 from core.variants import ParsedInput
 
-_HEADER = struct.Struct("<IBBd")  # features, has evalue, has priority, priority
+_HEADER = struct.Struct("<IBBddd")  # features, has evalue, has priority, priority, its rank
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class ScoreValues:
     logfold: np.ndarray
     evalue: np.ndarray | None
     priority: float | None
+    rank: PriorityRank | None = None
+    """The priority's rank among background variants of the variant's class."""
 
     def to_bytes(self) -> bytes:
         arrays = [self.ref, self.alt, self.diff, self.logfold]
@@ -42,12 +46,14 @@ class ScoreValues:
             self.evalue is not None,
             self.priority is not None,
             0.0 if self.priority is None else self.priority,
+            math.nan if self.rank is None else self.rank.percentile,
+            math.nan if self.rank is None else self.rank.phred,
         )
         return header + b"".join(np.asarray(a, dtype="<f8").tobytes() for a in arrays)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ScoreValues":
-        features, has_evalue, has_priority, priority = _HEADER.unpack_from(data)
+        features, has_evalue, has_priority, priority, percentile, phred = _HEADER.unpack_from(data)
         values = np.frombuffer(data, dtype="<f8", offset=_HEADER.size).astype(np.float64)
         rows = values.reshape(-1, features)
         return cls(
@@ -57,6 +63,7 @@ class ScoreValues:
             logfold=rows[3],
             evalue=rows[4] if has_evalue else None,
             priority=priority if has_priority else None,
+            rank=None if math.isnan(percentile) else PriorityRank(percentile, phred),
         )
 
 
