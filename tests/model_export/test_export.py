@@ -76,5 +76,6 @@ def test_export_writes_a_model_directory_the_service_can_load(
 def test_the_bundled_demo_model_matches_its_manifest() -> None:
     manifest = load_manifest(DEMO_MODEL_DIR)  # checks the sha256 and the tokenizer
     raw = json.loads((DEMO_MODEL_DIR / "manifest.json").read_text())
-    assert raw["assembly"] == "GRCh37" and raw["window"] == {"length": 1000, "k": 5}
+    assert raw["assembly"] == "GRCh37" and raw["window"]["length"] == 1000
+    assert manifest.window == WindowSpec(1000, 5, "reference", "kmer-frames-v1")
     assert manifest.parity.max_abs_difference <= 1e-4

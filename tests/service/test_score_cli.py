@@ -94,10 +94,12 @@ def test_tsv_has_every_alt_in_order_with_a_status_and_a_message(
     assert result.returncode == 0, result.stderr
     lines = out.read_text().splitlines()
     assert lines[0].startswith("# model: ") and "sha256=" in lines[0]
-    columns = lines[2].split("\t")
-    body = [line for line in lines[3:] if not line.startswith("# ")]
+    header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    assert lines[header - 1].startswith("# priority: prioritisation score in (0, 1)")
+    columns = lines[header].split("\t")
+    body = [line for line in lines[header + 1 :] if not line.startswith("# ")]
     rows = [dict(zip(columns, line.split("\t"), strict=True)) for line in body]
-    footer = lines[3 + len(body) :]
+    footer = lines[header + 1 + len(body) :]
     assert footer[0].startswith("# summary: scored ")
     assert footer[1:] == [f"# warning: {w}" for w in _warnings_of(result.stderr)]
     assert [row["status"] for row in rows] == _expected_statuses()
@@ -229,8 +231,9 @@ def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:
             seen += chunk
         assert process.wait() == 0
     text = seen.decode()
-    assert "\r[" in text and "records/s ETA" in text
-    assert f"{len(_expected_statuses())} variants -> " in text
+    total = len(_expected_statuses())
+    assert f"\r[########################] 100% {total} variants in 00:" in text  # the last line
+    assert f"{total} variants -> " in text
 
 
 def test_a_killed_run_leaves_no_output_and_a_finished_one_appears_whole(
