@@ -16,6 +16,7 @@ card: how far the priority tells observed variants from random ones.
 import argparse
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,14 @@ _CHUNK = 256
 
 
 def _random_variant(
-    reference: ReferenceGenome, spec: WindowSpec, rng: np.random.Generator, kind: str
+    reference: ReferenceGenome,
+    spec: WindowSpec,
+    rng: np.random.Generator,
+    kind: str,
+    weights: NDArray[np.float64],
 ) -> ScorableVariant | None:
     spans = list(reference.spans.values())
-    lengths = np.array([span.end - span.start for span in spans], dtype=np.float64)
-    span = spans[int(rng.choice(len(spans), p=lengths / lengths.sum()))]
+    span = spans[int(rng.choice(len(spans), p=weights))]
     pos = int(rng.integers(span.start + spec.length, span.end - spec.length)) + 1
     base = reference.fetch(span.name, pos - 1, pos)
     if base not in _BASES:
@@ -72,9 +76,10 @@ def random_variants(
     reference: ReferenceGenome, spec: WindowSpec, count: int, kind: str, seed: int
 ) -> list[ScorableVariant]:
     rng = np.random.default_rng(seed)
+    lengths = np.array([s.end - s.start for s in reference.spans.values()], dtype=np.float64)
     drawn: list[ScorableVariant] = []
     while len(drawn) < count:
-        variant = _random_variant(reference, spec, rng, kind)
+        variant = _random_variant(reference, spec, rng, kind, lengths / lengths.sum())
         if variant is not None:
             drawn.append(variant)
     return drawn
@@ -100,7 +105,7 @@ def _observed_figures(
     observed: Path,
     reference: ReferenceGenome,
     spec: WindowSpec,
-    score: Any,
+    score: Callable[[list[ScorableVariant]], tuple[NDArray[np.float64], NDArray[np.float64]]],
     background: PriorityBackground,
     seed: int,
 ) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """The scoring engine: parsed inputs -> one ``VariantScore`` per input, in input order."""
 
+import numpy as np
+
 from core.calibration import variant_class
 from core.classify import DEFAULT_MAX_ALLELE_LENGTH, Rejection, ScorableVariant, prepare
 from core.effects import variant_rows
@@ -82,11 +84,12 @@ class ScoringEngine:
         effects = self._effects([item.windows for item in variants])
         classes = [variant_class(item.normalized.ref, item.normalized.alt) for item in variants]
         backgrounds = {"snv": self.model.background, "indel": self.model.indel_background}
-        evalues = {
-            name: background.evalues(effects.diff, effects.logfold)
-            for name, background in backgrounds.items()
-            if background is not None and name in classes
-        }
+        evalues: dict[int, np.ndarray] = {}  # variant index -> its E-values, per its class
+        for name, background in backgrounds.items():
+            rows = [i for i, kind in enumerate(classes) if kind == name]
+            if background is not None and rows:
+                found = background.evalues(effects.diff[rows], effects.logfold[rows])
+                evalues.update(zip(rows, found, strict=True))
         prioritiser, ranks = self.model.prioritiser, self.model.priority_background
         priorities = prioritiser.priority(effects.logfold, effects.diff) if prioritiser else None
         values = []
@@ -98,7 +101,7 @@ class ScoringEngine:
                     alt=effects.alt[i],
                     diff=effects.diff[i],
                     logfold=effects.logfold[i],
-                    evalue=evalues[name][i] if name in evalues else None,
+                    evalue=evalues.get(i),
                     priority=priority,
                     rank=None if priority is None or ranks is None else ranks.rank(priority, name),
                 )
