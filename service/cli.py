@@ -1,4 +1,5 @@
-"""``logoscore``: serve the API, score a VCF offline, or print the OpenAPI document."""
+"""``logoscore``: serve the API, score a VCF offline (with its report), draw pictures, or print
+the OpenAPI document."""
 
 import argparse
 import json
@@ -15,6 +16,7 @@ from core.regions import parse_region
 from core.vcf import read_vcf
 from service import cli_score
 from service.access import KeyFileError, load_keys
+from service.cli_pictures import add_picture_commands
 from service.cli_score import fail
 from service.cli_submit import add_submit_command
 from service.keys import hash_key
@@ -208,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--max-allele-length", type=int, help="longest REF/ALT scored (too_long past it)"
     )
+    score.add_argument(
+        "--report",
+        type=Path,
+        metavar="HTML",
+        help="also write the run's report: one self-contained HTML page",
+    )
     score.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     for command in (serve, score):
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")
@@ -247,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--timeout", type=float, default=3.0, help="seconds")
     probe.set_defaults(run=run_probe)
     add_submit_command(commands)
+    add_picture_commands(commands, _settings)
     commands.add_parser("openapi", help="print the OpenAPI document")
     serve.set_defaults(run=run_serve)
     score.set_defaults(run=run_score)

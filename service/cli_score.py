@@ -1,4 +1,5 @@
-"""``logoscore score IN -o OUT``: score a VCF offline, streaming, in constant memory.
+"""``logoscore score IN -o OUT [--report report.html]``: score a VCF offline, streaming, in
+constant memory (a report's figures are gathered as the records pass, in bounded memory).
 
 The output is written under a temporary name beside ``OUT`` and renamed to ``OUT`` only when
 the run succeeds: a failed or killed run leaves no ``OUT`` behind (make and Snakemake would take
@@ -25,6 +26,8 @@ from service.outputs.formats import FormatError, OutputFormat, format_for_path, 
 from service.outputs.provenance import Provenance
 from service.outputs.render import RunSummary, render
 from service.progress import Progress
+from service.report.collect import ReportData
+from service.report.page import report_page
 from service.scoring.engine import open_engine
 from service.scoring.pipeline import scored_records
 from service.selection import SelectionError, result_view
@@ -114,11 +117,12 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         max_line_bytes=settings.max_line_bytes, max_header_lines=settings.max_header_lines
     )
     name = "stdout" if args.output == STDOUT else str(args.output)
+    report = ReportData(view, engine.reference)
     try:
         try:
             with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
                 writer = result_writer(output_format, view, provenance, reader.header)
-                scored = scored_records(engine, reader.records())
+                scored = report.observe(scored_records(engine, reader.records()))
                 pieces = render(scored, writer, output_format, summary, warnings_first=False)
                 for piece in pieces:  # the header, then one piece per record, then the footer
                     out.write(piece)
@@ -145,6 +149,13 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         return fail(f"{args.input}: {error} (raise it with {setting})", EXIT_FAILED)
     if progress is not None:
         progress.finish(summary.tally.total)
+    if args.report is not None:
+        page = report_page(report, summary, provenance, args.input.name)
+        try:
+            with output_bytes(args.report) as out:
+                out.write(page.encode())
+        except OSError as error:
+            return fail(f"{args.report}: {error.strerror}; the report was not written", EXIT_FAILED)
     return _report(summary, name, args)
 
 

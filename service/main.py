@@ -20,7 +20,7 @@ from service.jobs import router as jobs
 from service.jobs.setup import open_jobs
 from service.limits import BodySizeLimit, request_timeout
 from service.redis_errors import redis_reply
-from service.routes import examples, health, metrics, models, score
+from service.routes import examples, health, ism, metrics, models, score
 from service.scoring.engine import open_engine
 from service.settings import Settings
 
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="logoscore", version=version("logoscore"), description=DESCRIPTION, lifespan=lifespan
     )
     app.state.engine = None
-    for router in (score.router, jobs.router, models.router):
+    for router in (score.router, ism.router, jobs.router, models.router):
         app.include_router(router, dependencies=[Depends(require_access)])
     for router in (health.router, metrics.router, examples.router):
         app.include_router(router)

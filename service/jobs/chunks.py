@@ -71,7 +71,7 @@ def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: in
         logger.info("job %s was deleted while chunk %d ran; its output is dropped", job_id, index)
 
 
-def _stored_records(store: JobStore, job_id: str, chunks: int) -> Iterator[ScoredRecord]:
+def stored_records(store: JobStore, job_id: str, chunks: int) -> Iterator[ScoredRecord]:
     """Every record of the job with its stored scores, in input order, one chunk at a time."""
     for index in range(chunks):
         records = chunk_records(store.chunk(job_id, index))
@@ -95,5 +95,5 @@ def job_result(
     summary = RunSummary.of(engine.model.manifest)
     chunks = len(job.chunk_variants)
     return render_twice(
-        lambda: _stored_records(store, job.id, chunks), writer, output_format, summary
+        lambda: stored_records(store, job.id, chunks), writer, output_format, summary
     )

@@ -1,5 +1,6 @@
 """Batch jobs: ``POST /jobs`` (VCF upload) -> 202, ``GET /jobs/{id}`` (state and progress),
-``GET /jobs/{id}/result`` (VCF, TSV or NDJSON), ``DELETE /jobs/{id}``."""
+``GET /jobs/{id}/result`` (VCF, TSV or NDJSON), ``GET /jobs/{id}/report`` (HTML),
+``DELETE /jobs/{id}``."""
 
 import re
 import time
@@ -18,7 +19,7 @@ from fastapi import (
     Response,
     UploadFile,
 )
-from fastapi.responses import StreamingResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 
 from core.input_limits import InputLimitError
 from core.vcf import VcfReadError, open_vcf
@@ -27,6 +28,7 @@ from service.dependencies import AppSettings, Engine
 from service.inputs import save_upload, temporary_directory, upload_name
 from service.jobs.chunks import job_result, split_records
 from service.jobs.records import JobRecord, JobState
+from service.jobs.report import job_report
 from service.jobs.runner import JobRunner
 from service.jobs.schemas import JobStatus
 from service.jobs.status import job_status
@@ -34,6 +36,7 @@ from service.jobs.store import JobStore, JobStoreFullError
 from service.metrics import JOBS_SUBMITTED
 from service.outputs.bgzf import bgzf_blocks
 from service.outputs.formats import ResultFormat
+from service.report.page import REPORT_POLICY
 from service.routes.params import (
     UPLOAD_DESCRIPTION,
     UPLOAD_ERRORS,
@@ -42,6 +45,7 @@ from service.routes.params import (
     view_or_422,
 )
 from service.schemas import ErrorResponse
+from service.scoring.engine import ScoringEngine
 from service.settings import Settings
 from service.upload_limits import UploadKind, read_limits, too_large
 
@@ -67,6 +71,17 @@ def _job(store: JobStore, job_id: str, caller: Caller) -> JobRecord:
     job = store.record(job_id) if _JOB_ID.fullmatch(job_id) else None
     if job is None or not caller.may_see(job.owner):
         raise HTTPException(404, f"no job {job_id!r}: it never existed, expired or was deleted")
+    return job
+
+
+def _finished(store: JobStore, job_id: str, engine: ScoringEngine, caller: Caller) -> JobRecord:
+    """The job, if ``caller`` may see it and it has finished (409 while it has not)."""
+    job = _job(store, job_id, caller)
+    status = job_status(store, job, engine.model.manifest)
+    if status.state is not JobState.FINISHED:
+        detail = f"job {job_id} is {status.state.value}"
+        detail += f": {status.error}" if status.error else "; poll GET /jobs/{id} until finished"
+        raise HTTPException(409, detail)
     return job
 
 
@@ -194,12 +209,7 @@ def get_result(
 ) -> Response:
     """Every input ALT once, in input order, in the format asked for."""
     store = _store(request)
-    job = _job(store, job_id, caller)
-    status = job_status(store, job, engine.model.manifest)
-    if status.state is not JobState.FINISHED:
-        detail = f"job {job_id} is {status.state.value}"
-        detail += f": {status.error}" if status.error else "; poll GET /jobs/{id} until finished"
-        raise HTTPException(409, detail)
+    job = _finished(store, job_id, engine, caller)
     pieces = job_result(engine, store, job, result_format.records)
     if not result_format.bgzipped:
         return StreamingResponse(pieces, media_type=result_format.media_type)
@@ -209,6 +219,27 @@ def get_result(
         media_type=result_format.media_type,
         headers={"Content-Disposition": disposition},
     )
+
+
+@router.get(
+    "/{job_id}/report",
+    operation_id="jobs-report",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "one self-contained HTML page"},
+        404: {"model": ErrorResponse},
+        409: {"model": ErrorResponse},
+    },
+)
+def get_report(request: Request, job_id: str, engine: Engine, caller: Caller_) -> HTMLResponse:
+    """A page to read first: the model and reference with their sha256, the status counts and
+    warnings, priority percentiles against the model's background, the top variants with their
+    summaries and pictures, and the effects along each chromosome. No script, font or request
+    of its own: it opens offline."""
+    store = _store(request)
+    job = _finished(store, job_id, engine, caller)
+    page = job_report(engine, store, job)
+    return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_POLICY})
 
 
 @router.delete(

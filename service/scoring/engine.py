@@ -37,8 +37,10 @@ class ScoringEngine:
             model.manifest_sha256, model.file.sha256, reference.identity.digest
         )
 
-    def score(self, inputs: list[ParsedInput]) -> list[VariantScore]:
-        """One score per input, same order; a rejected input never affects the others."""
+    def score(self, inputs: list[ParsedInput], cached: bool = True) -> list[VariantScore]:
+        """One score per input, same order; a rejected input never affects the others. With
+        ``cached`` false the cache is neither read nor filled (in-silico mutagenesis: thousands
+        of SNVs nobody asks for one by one)."""
         prepared = [
             prepare(parsed, self.reference, self.spec, self.max_allele_length) for parsed in inputs
         ]
@@ -46,15 +48,16 @@ class ScoringEngine:
         for item in prepared:
             if isinstance(item, ScorableVariant):
                 unique.setdefault(self._key(item), item)
-        found = self.cache.get_many(list(unique)) if self.cache else {}
+        cache = self.cache if cached else None
+        found = cache.get_many(list(unique)) if cache else {}
         missing = [key for key in unique if key not in found]
-        if self.cache:
+        if cache:
             CACHE_LOOKUPS.labels("hit").inc(len(found))
             CACHE_LOOKUPS.labels("miss").inc(len(missing))
-            CACHE_AVAILABLE.set(int(self.cache.available))
+            CACHE_AVAILABLE.set(int(cache.available))
         computed = dict(zip(missing, self._compute([unique[k] for k in missing]), strict=True))
-        if self.cache and computed:
-            self.cache.put_many(computed)
+        if cache and computed:
+            cache.put_many(computed)
         values = found | computed
         results: list[VariantScore] = []
         for parsed, item in zip(inputs, prepared, strict=True):

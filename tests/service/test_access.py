@@ -215,7 +215,7 @@ def test_a_job_is_seen_only_by_the_key_that_sent_it(keys_file: Path) -> None:
                 break
             time.sleep(0.1)
         never = "0" * 32
-        for path in (f"/jobs/{job}", f"/jobs/{job}/result?format=vcf"):
+        for path in (f"/jobs/{job}", f"/jobs/{job}/result?format=vcf", f"/jobs/{job}/report"):
             seen_by_b, unknown = (
                 client.get(path, headers=b),
                 client.get(f"/jobs/{never}", headers=b),
@@ -225,6 +225,9 @@ def test_a_job_is_seen_only_by_the_key_that_sent_it(keys_file: Path) -> None:
         assert client.delete(f"/jobs/{job}", headers=b).status_code == 404
         result = client.get(f"/jobs/{job}/result?format=vcf", headers=a)
         assert result.status_code == 200 and "LAB_A_SAMPLE" in result.text  # A's job intact
+        report = client.get(f"/jobs/{job}/report", headers=a)
+        assert report.status_code == 200 and "20:1292033:C:T" in report.text
+        assert "LAB_A_SAMPLE" not in report.text  # a report names no sample
         assert _submit(client, KEYS["lab-b"], idempotency="run-7") != job  # keys are per owner
         assert _submit(client, KEYS["lab-a"], idempotency="run-7") == job
         operator = {"X-API-Key": admin_key}

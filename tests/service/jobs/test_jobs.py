@@ -6,10 +6,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 import redis
 from fastapi.testclient import TestClient
@@ -19,7 +17,6 @@ from rq.job import Job
 from rq.job import JobStatus as RqJobStatus
 from rq.registry import StartedJobRegistry
 
-from core.reference import ReferenceGenome
 from service.main import create_app
 from service.routes.examples import EXAMPLE_VCF
 from service.settings import DEMO_FASTA, Settings
@@ -27,24 +24,6 @@ from tests.conftest import VT_INDELS_VCF
 from tests.service.redis_server import RedisServer
 
 WORKER = [sys.executable, "-c", "from service.cli import main; main()", "worker"]
-
-
-@pytest.fixture(scope="module")
-def snv_vcf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """100 SNVs at seeded positions of the demo reference, REF read from it, and a malformed
-    line: every chunk has model work to do."""
-    reference = ReferenceGenome(DEMO_FASTA)
-    positions = np.sort(np.random.default_rng(7).integers(10_000, 5_990_000, 100))
-    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
-    for i, position in enumerate(positions):
-        ref = reference.fetch("20", int(position), int(position) + 1)
-        alts = "G,T" if ref in "AC" else "A"
-        lines.append(f"20\t{position + 1}\tv{i}\t{ref}\t{alts}\t.\tPASS\t.")
-        if i == 40:
-            lines.append("20\tnot-a-position\tbad\tA\tG\t.\tPASS\t.")
-    path = tmp_path_factory.mktemp("jobs") / "snvs.vcf"
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def _submit(client: TestClient, vcf: Path, **headers: str) -> dict[str, object]:
@@ -78,12 +57,6 @@ def _direct(client: TestClient, vcf: Path, output_format: str) -> str:
 
 def _rows(text: str) -> list[str]:
     return [line for line in text.splitlines() if not line.startswith("#")]
-
-
-@pytest.fixture
-def in_process() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(job_chunk_variants=40))) as client:
-        yield client
 
 
 def test_an_in_process_job_gives_what_direct_scoring_gives(

@@ -1,0 +1,1 @@
+"""Pictures drawn with matplotlib (Agg): mutagenesis maps and one variant's effects."""
