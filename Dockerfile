@@ -19,6 +19,9 @@ COPY model_export model_export
 RUN pip install --no-cache-dir . \
     && pip uninstall -y onnxruntime \
     && pip install --no-cache-dir "onnxruntime-gpu>=1.24"
+# matplotlib's font cache, built once here: the non-root user has no home to write it in
+ENV MPLCONFIGDIR=/opt/matplotlib
+RUN python3 -c "import matplotlib.font_manager" && chmod -R a+rX /opt/matplotlib
 RUN useradd --system --uid 10001 --no-create-home logoscore
 USER 10001
 ENV LOGOSCORE_MODEL_DIR=/models/demo LOGOSCORE_FASTA=/reference/reference.fa

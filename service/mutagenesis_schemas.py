@@ -13,7 +13,7 @@ ISM_EXAMPLE: dict[str, JsonValue] = {
     "chrom": "20",
     "start": 1292021,
     "end": 1292040,
-    "features": ["tf_motif"],
+    "features": ["Oct4_ChIP", "motif_POU5F1"],
 }
 
 

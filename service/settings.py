@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     """Variants (ALTs; a blank line counts one) in one batch job: a genome's VCF fits."""
     max_ism_bases: int = 100
     """Bases of one synchronous in-silico mutagenesis (``POST /ism``): three SNVs, four windows
-    each; 100 bp take about 15 s on two CPU cores, well under a second on a GPU."""
+    each; 100 bp take about 25 s on two CPU cores (bench/RESULTS.md)."""
     max_bytes_per_request: int = 256 << 20
     """Decompressed bytes of one synchronous upload, counted while it inflates."""
     max_bytes_per_job: int = 4 << 30

@@ -19,12 +19,25 @@ def test_operation_ids_are_stable() -> None:
         "example-vcf",
         "health-live",
         "health-ready",
+        "ism",
         "jobs-delete",
+        "jobs-report",
         "jobs-result",
         "jobs-status",
         "jobs-submit",
         "metrics",
         "models-list",
+        "score-plot",
         "score-variants",
         "score-vcf",
     ]
+
+
+def test_the_document_names_the_pictures_media_types() -> None:
+    paths = create_app().openapi()["paths"]
+    ism = paths["/ism"]["post"]["responses"]["200"]["content"]
+    assert set(ism) == {"application/json", "image/svg+xml", "image/png"}
+    plot = paths["/score/plot"]["get"]["responses"]["200"]["content"]
+    assert set(plot) == {"image/svg+xml", "image/png"}
+    report = paths["/jobs/{job_id}/report"]["get"]["responses"]["200"]["content"]
+    assert set(report) == {"text/html"}

@@ -38,7 +38,7 @@ def strongest_features(
 def heatmap(found: Mutagenesis, features: list[int], names: list[str], image: ImageFormat) -> bytes:
     """The mutagenesis map of ``features`` (indices into the model's ``names``)."""
     positions = len(found.sites)
-    width = min(16.0, max(6.0, 2.5 + 0.09 * positions))
+    width = min(16.0, max(7.5, 2.5 + 0.09 * positions))
 
     def draw(figure: Figure) -> None:
         grid = figure.add_gridspec(
@@ -51,12 +51,12 @@ def heatmap(found: Mutagenesis, features: list[int], names: list[str], image: Im
             _draw_feature(found, feature, names[feature], track, cells, scale)
         figure.suptitle(
             f"In-silico mutagenesis of {found.region} ({positions} bp)\n"
-            "logfold = log2 odds(alt) - log2 odds(ref) of each base changed to A, C, G or T; "
+            "logfold = log2 odds(alt) - log2 odds(ref) of each base changed to A, C, G or T\n"
             "dot: the reference base; grey: not scored; bars: mean of the three changes",
             fontsize=8,
         )
 
-    return drawn(draw, (width, 0.4 + 2.0 * len(features)), image)
+    return drawn(draw, (width, 0.6 + 2.0 * len(features)), image)
 
 
 def _draw_feature(

@@ -26,7 +26,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; font-size: 0.9em; }
 td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-code { font-size: 0.9em; word-break: break-all; }
+code { font-size: 0.9em; word-break: break-all; } td code { white-space: nowrap; }
 .warnings li { color: #8a4b00; } figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
 figcaption, .note { font-size: 0.85em; color: #555; }
 """
