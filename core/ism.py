@@ -127,3 +127,11 @@ def _site(
         for alt_index, alt in enumerate(b for b in BASES if b != base)
     )
     return MutagenesisSite(pos, base, variants)
+
+
+def site_line(region: MutagenesisRegion, site: MutagenesisSite) -> str:
+    """The site as a VCF data line, its SNVs as ALTs; a site without SNVs has REF N (VCF's
+    unknown base) and every base as an ALT, each to carry the site's status."""
+    ref = site.ref if site.ref is not None and site.ref in (*BASES, "N") else "N"
+    alts = [variant.alt for variant in site.variants] or list(BASES)
+    return "\t".join([region.chrom, str(site.pos), ".", ref, ",".join(alts), ".", ".", "."])

@@ -16,6 +16,7 @@ from fastapi_offline import FastAPIOffline
 
 from service.access import open_policy, require_access
 from service.inputs import remove_upload_leftovers
+from service.jobs import ism_router
 from service.jobs import router as jobs
 from service.jobs.setup import open_jobs
 from service.limits import BodySizeLimit, request_timeout
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="logoscore", version=version("logoscore"), description=DESCRIPTION, lifespan=lifespan
     )
     app.state.engine = None
-    for router in (score.router, ism.router, jobs.router, models.router):
+    for router in (score.router, ism.router, jobs.router, ism_router.router, models.router):
         app.include_router(router, dependencies=[Depends(require_access)])
     for router in (health.router, metrics.router, examples.router):
         app.include_router(router)

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     max_ism_bases: int = 100
     """Bases of one synchronous in-silico mutagenesis (``POST /ism``): three SNVs, four windows
     each; 100 bp take about 25 s on two CPU cores (bench/RESULTS.md)."""
+    max_ism_job_bases: int = 100_000
+    """Bases of one in-silico mutagenesis job (``POST /jobs/ism``): 300,000 SNVs."""
     max_bytes_per_request: int = 256 << 20
     """Decompressed bytes of one synchronous upload, counted while it inflates."""
     max_bytes_per_job: int = 4 << 30

@@ -25,6 +25,7 @@ def test_operation_ids_are_stable() -> None:
         "jobs-result",
         "jobs-status",
         "jobs-submit",
+        "jobs-submit-ism",
         "metrics",
         "models-list",
         "score-plot",

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from core.vcf import VcfRecord, parse_record
+from service.jobs.ism import ism_chunk_scores
 from service.jobs.records import ChunkInput, ChunkOutput, JobRecord
 from service.jobs.store import JobStore
 from service.outputs.formats import OutputFormat, result_writer
@@ -66,7 +67,10 @@ def process_chunk(engine: ScoringEngine, store: JobStore, job_id: str, index: in
     check_identity(engine, job)
     store.mark_started(job_id)
     records = chunk_records(store.chunk(job_id, index))
-    scores = [[score.stored() for score in batch] for _, batch in scored_records(engine, records)]
+    if job.region is not None:
+        scores = ism_chunk_scores(engine, records)
+    else:
+        scores = [[s.stored() for s in batch] for _, batch in scored_records(engine, records)]
     if not store.save_output(job_id, index, ChunkOutput(scores)):
         logger.info("job %s was deleted while chunk %d ran; its output is dropped", job_id, index)
 

@@ -28,6 +28,9 @@ class JobRecord:
     """Input ALTs per chunk: the progress counts them."""
     features: list[str] | None = None
     top_k: int | None = None
+    region: str | None = None
+    """``CONTIG:START-END`` of an in-silico mutagenesis job (``service.jobs.ism``); ``None`` for
+    an uploaded VCF."""
 
     @property
     def total(self) -> int:

@@ -22,4 +22,5 @@ def job_report(engine: ScoringEngine, store: JobStore, job: JobRecord) -> str:
         summary.add(record, scores, OutputFormat.NDJSON)
         data.add(scores)
     provenance = Provenance.of(engine.model, engine.reference)
-    return report_page(data, summary, provenance, f"job {job.id}")
+    title = f"job {job.id}" + ("" if job.region is None else f", mutagenesis of {job.region}")
+    return report_page(data, summary, provenance, title)

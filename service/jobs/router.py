@@ -10,9 +10,7 @@ from typing import Annotated
 
 from fastapi import (
     APIRouter,
-    Depends,
     File,
-    Header,
     HTTPException,
     Query,
     Request,
@@ -23,17 +21,24 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from core.input_limits import InputLimitError
 from core.vcf import VcfReadError, open_vcf
-from service.access import Caller, get_caller
+from service.access import Caller
 from service.dependencies import AppSettings, Engine
 from service.inputs import save_upload, temporary_directory, upload_name
 from service.jobs.chunks import job_result, split_records
 from service.jobs.records import JobRecord, JobState
 from service.jobs.report import job_report
-from service.jobs.runner import JobRunner
 from service.jobs.schemas import JobStatus
 from service.jobs.status import job_status
-from service.jobs.store import JobStore, JobStoreFullError
-from service.metrics import JOBS_SUBMITTED
+from service.jobs.store import JobStore
+from service.jobs.submission import (
+    CallerKey,
+    IdempotencyKey,
+    check_room,
+    job_runner,
+    job_store,
+    known_job,
+    start_job,
+)
 from service.outputs.bgzf import bgzf_blocks
 from service.outputs.formats import ResultFormat
 from service.report.page import REPORT_POLICY
@@ -52,17 +57,6 @@ from service.upload_limits import UploadKind, read_limits, too_large
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
-def _store(request: Request) -> JobStore:
-    store: JobStore = request.app.state.job_store
-    return store
-
-
-def _runner(request: Request) -> JobRunner:
-    runner: JobRunner = request.app.state.job_runner
-    return runner
-
-
-Caller_ = Annotated[Caller, Depends(get_caller)]
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -101,30 +95,18 @@ def submit_job(
     ],
     engine: Engine,
     settings: AppSettings,
-    caller: Caller_,
+    caller: CallerKey,
     top_k: TopK = None,
     features: Features = None,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            description="resubmitting with the same key (from the same API key) returns the "
-            "first job, not a new one"
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JobStatus:
     """202 with the job's id and its address in ``Location``; poll ``GET /jobs/{id}``, then fetch
     ``/jobs/{id}/result``."""
-    store = _store(request)
-    if idempotency_key is not None and (known := store.job_for_key(caller.name, idempotency_key)):
-        existing = store.record(known)
-        if existing is not None:
-            response.headers["Location"] = f"/jobs/{existing.id}"
-            return job_status(store, existing, engine.model.manifest)
+    store = job_store(request)
+    if (known := known_job(store, response, caller, idempotency_key, engine)) is not None:
+        return known
     view_or_422(engine, features, top_k)
-    try:
-        store.check_room()
-    except JobStoreFullError as error:
-        raise HTTPException(503, f"{error}; retry later", headers={"Retry-After": "60"}) from error
+    check_room(store)
     job_id = uuid.uuid4().hex
     with temporary_directory() as work_dir:
         path = save_upload(file.file, Path(work_dir))
@@ -140,11 +122,7 @@ def submit_job(
         features=features,
         top_k=top_k,
     )
-    store.create(job, header, idempotency_key)
-    _runner(request).submit(job.id, len(chunk_variants))
-    JOBS_SUBMITTED.inc()
-    response.headers["Location"] = f"/jobs/{job.id}"
-    return job_status(store, job, engine.model.manifest)
+    return start_job(request, response, job, header, idempotency_key, engine)
 
 
 def _store_chunks(
@@ -176,10 +154,10 @@ def _store_chunks(
     response_model=JobStatus,
     responses={404: {"model": ErrorResponse}},
 )
-def get_job(request: Request, job_id: str, engine: Engine, caller: Caller_) -> JobStatus:
+def get_job(request: Request, job_id: str, engine: Engine, caller: CallerKey) -> JobStatus:
     """State (queued, running, finished, failed), progress in variants and chunks, the count
     per status so far and, once finished, the result's warnings."""
-    store = _store(request)
+    store = job_store(request)
     return job_status(store, _job(store, job_id, caller), engine.model.manifest)
 
 
@@ -197,7 +175,7 @@ def get_result(
     request: Request,
     job_id: str,
     engine: Engine,
-    caller: Caller_,
+    caller: CallerKey,
     result_format: Annotated[
         ResultFormat,
         Query(
@@ -208,7 +186,7 @@ def get_result(
     ] = ResultFormat.NDJSON,
 ) -> Response:
     """Every input ALT once, in input order, in the format asked for."""
-    store = _store(request)
+    store = job_store(request)
     job = _finished(store, job_id, engine, caller)
     pieces = job_result(engine, store, job, result_format.records)
     if not result_format.bgzipped:
@@ -231,12 +209,12 @@ def get_result(
         409: {"model": ErrorResponse},
     },
 )
-def get_report(request: Request, job_id: str, engine: Engine, caller: Caller_) -> HTMLResponse:
+def get_report(request: Request, job_id: str, engine: Engine, caller: CallerKey) -> HTMLResponse:
     """A page to read first: the model and reference with their sha256, the status counts and
     warnings, priority percentiles against the model's background, the top variants with their
     summaries and pictures, and the effects along each chromosome. No script, font or request
     of its own: it opens offline."""
-    store = _store(request)
+    store = job_store(request)
     job = _finished(store, job_id, engine, caller)
     page = job_report(engine, store, job)
     return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_POLICY})
@@ -248,11 +226,11 @@ def get_report(request: Request, job_id: str, engine: Engine, caller: Caller_) -
     status_code=204,
     responses={404: {"model": ErrorResponse}},
 )
-def delete_job(request: Request, job_id: str, caller: Caller_) -> Response:
+def delete_job(request: Request, job_id: str, caller: CallerKey) -> Response:
     """Forget the job, its input and its result; chunks not yet run are dropped, and a chunk
     running now is stopped before its next batch or its output is dropped."""
-    store = _store(request)
+    store = job_store(request)
     job = _job(store, job_id, caller)
-    _runner(request).cancel(job_id, len(job.chunk_variants))
+    job_runner(request).cancel(job_id, len(job.chunk_variants))
     store.delete(job_id)
     return Response(status_code=204)

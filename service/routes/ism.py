@@ -71,7 +71,8 @@ def ism(
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> IsmResponse | Response:
     """Each position's three SNVs, scored as ``POST /score`` scores them (the same windows,
-    frames, strands and numbers); regions up to ``LOGOSCORE_MAX_ISM_BASES`` (default 100 bp)."""
+    frames, strands and numbers); regions up to ``LOGOSCORE_MAX_ISM_BASES`` (default 100 bp),
+    longer ones through ``POST /jobs/ism``."""
     image = image_format_for_request(output_format, accept)
     view = view_or_422(engine, body.features, None)
     try:
@@ -82,8 +83,9 @@ def ism(
         raise HTTPException(
             413,
             f"region {region} is {region.length} bp; a request mutates at most "
-            f"{settings.max_ism_bases} bp (LOGOSCORE_MAX_ISM_BASES): split it, or run "
-            "`logoscore ism REGION -o map.json` on a machine with the model (no length limit)",
+            f"{settings.max_ism_bases} bp (LOGOSCORE_MAX_ISM_BASES): submit it as a job "
+            "(POST /jobs/ism, the same body), or run `logoscore ism REGION -o map.json` where "
+            "the model is (no length limit)",
         )
     try:
         found = mutagenesis(engine, region, read_limits(settings, UploadKind.REQUEST).deadline)

@@ -3,7 +3,7 @@ base that is N or outside the sequence held."""
 
 import pytest
 
-from core.ism import BASES, RegionError, mutagenesis_region, mutagenesis_sites
+from core.ism import BASES, RegionError, mutagenesis_region, mutagenesis_sites, site_line
 from core.reference import ReferenceGenome
 from core.status import Status
 from tests.conftest import slice_sequence
@@ -63,3 +63,15 @@ def test_regions_that_cannot_be_mutated_say_why(
 ) -> None:
     with pytest.raises(RegionError, match=says):
         mutagenesis_region(slice_reference, chrom, start, end, limit)
+
+
+def test_a_site_is_written_as_a_vcf_line_its_snvs_as_alts(slice_reference: ReferenceGenome) -> None:
+    region = mutagenesis_region(slice_reference, "chr20", 1_279_999, 1_280_001)
+    lines = [site_line(region, site) for site in mutagenesis_sites(slice_reference, region)]
+    base = slice_sequence()[0]
+    others = ",".join(b for b in BASES if b != base)
+    assert lines == [
+        "chr20\t1279999\t.\tN\tA,C,G,T\t.\t.\t.",  # outside the slice: N, VCF's unknown base
+        "chr20\t1280000\t.\tN\tA,C,G,T\t.\t.\t.",
+        f"chr20\t1280001\t.\t{base}\t{others}\t.\t.\t.",
+    ]

@@ -100,7 +100,11 @@ def test_the_heatmap_comes_as_svg_or_png_the_same_bytes_twice(client: TestClient
     [
         ({"chrom": "chrX", "start": 1, "end": 2}, 422, "contig 'chrX' is not in reference"),
         ({"chrom": "20", "start": 9, "end": 3}, 422, "1 <= start <= end"),
-        ({"chrom": "20", "start": 1, "end": 101}, 413, "at most 100 bp (LOGOSCORE_MAX_ISM_BASES)"),
+        (
+            {"chrom": "20", "start": 1, "end": 101},
+            413,
+            "at most 100 bp (LOGOSCORE_MAX_ISM_BASES): submit it as a job",
+        ),
         ({"chrom": "20", "start": 1, "end": 2, "features": ["CTCF"]}, 422, "did you mean"),
         ({"chrom": "20", "start": 0, "end": 2}, 422, "greater than or equal to 1"),
     ],
