@@ -24,6 +24,7 @@ from service.plots.heatmap import (
     strongest_features,
 )
 from service.plots.variant_plot import DEFAULT_FEATURES_PLOTTED, MAX_FEATURES_PLOTTED, variant_plot
+from service.progress import Progress
 from service.results import model_info, reference_info
 from service.scoring.engine import open_engine
 from service.selection import SelectionError, result_view
@@ -88,7 +89,15 @@ def run_ism(args: argparse.Namespace, settings: Settings) -> int:
         region = mutagenesis_region(engine.reference, chrom, start, end)
     except (SelectionError, RegionError) as error:
         return fail(str(error), EXIT_OPTIONS, "ism")
-    found = mutagenesis(engine, region)
+    progress = Progress(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        found = mutagenesis(engine, region, progress=progress.update if progress else None)
+    except BaseException:
+        if progress is not None:
+            progress.stop()  # end the bar's line before the message
+        raise
+    if progress is not None:
+        progress.finish(sum(len(site.scores) for site in found.sites))
     if kind == "json":
         response = ism_response(
             found, view, model_info(engine.model), reference_info(engine.reference)

@@ -6,6 +6,7 @@ SNVs of a position always share their reference window's model rows. The score c
 alone: a region's SNVs are not what people look up one by one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,9 +51,13 @@ class Mutagenesis:
 
 
 def mutagenesis(
-    engine: ScoringEngine, region: MutagenesisRegion, deadline: float | None = None
+    engine: ScoringEngine,
+    region: MutagenesisRegion,
+    deadline: float | None = None,
+    progress: Callable[[int, float], None] | None = None,
 ) -> Mutagenesis:
-    """Every SNV of ``region`` scored; ``DeadlinePassedError`` once ``deadline`` has passed."""
+    """Every SNV of ``region`` scored; ``DeadlinePassedError`` once ``deadline`` has passed.
+    ``progress(snvs, fraction)`` hears after each engine call how far it has gone."""
     sites = mutagenesis_sites(engine.reference, region)
     results: list[SiteResult] = []
     for start in range(0, len(sites), SITES_PER_CALL):
@@ -64,6 +69,8 @@ def mutagenesis(
             own = scores[offset : offset + len(site.variants)]
             offset += len(site.variants)
             results.append(_site_result(site, own))
+        if progress is not None:
+            progress(sum(len(r.scores) for r in results), len(results) / len(sites))
     features = len(engine.model.manifest.feature_names)
     logfold = np.full((len(results), len(BASES), features), np.nan)
     diff = np.full_like(logfold, np.nan)

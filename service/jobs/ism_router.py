@@ -1,7 +1,6 @@
 """``POST /jobs/ism``: an in-silico mutagenesis too long for ``POST /ism``, as a batch job
 (``service.jobs.ism``); its status, result, report and deletion are every job's."""
 
-import time
 import uuid
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -9,7 +8,6 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from core.ism import RegionError, mutagenesis_region
 from service.dependencies import AppSettings, Engine
 from service.jobs.ism import ism_chunks, ism_header
-from service.jobs.records import JobRecord
 from service.jobs.schemas import JobStatus
 from service.jobs.submission import (
     CallerKey,
@@ -17,6 +15,7 @@ from service.jobs.submission import (
     check_room,
     job_store,
     known_job,
+    new_record,
     start_job,
 )
 from service.json_body import StrictJsonRoute
@@ -72,14 +71,5 @@ def submit_ism_job(
     except BaseException:
         store.delete(job_id)  # no half-stored job stays behind
         raise
-    job = JobRecord(
-        id=job_id,
-        owner=caller.name,
-        created=time.time(),
-        model_sha256=engine.model.file.sha256,
-        reference_digest=engine.reference.identity.digest,
-        chunk_variants=chunk_variants,
-        features=body.features,
-        region=str(region),
-    )
+    job = new_record(job_id, caller, engine, chunk_variants, body.features, region=str(region))
     return start_job(request, response, job, ism_header(region), idempotency_key, engine)

@@ -3,7 +3,6 @@
 ``DELETE /jobs/{id}``."""
 
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -37,6 +36,7 @@ from service.jobs.submission import (
     job_runner,
     job_store,
     known_job,
+    new_record,
     start_job,
 )
 from service.outputs.bgzf import bgzf_blocks
@@ -112,16 +112,7 @@ def submit_job(
         path = save_upload(file.file, Path(work_dir))
         name = upload_name(file.filename, path)
         header, chunk_variants = _store_chunks(store, job_id, path, name, settings)
-    job = JobRecord(
-        id=job_id,
-        owner=caller.name,
-        created=time.time(),
-        model_sha256=engine.model.file.sha256,
-        reference_digest=engine.reference.identity.digest,
-        chunk_variants=chunk_variants,
-        features=features,
-        top_k=top_k,
-    )
+    job = new_record(job_id, caller, engine, chunk_variants, features, top_k)
     return start_job(request, response, job, header, idempotency_key, engine)
 
 

@@ -1,6 +1,7 @@
 """What every job submission shares: the app's job store and runner, the caller, the
 ``Idempotency-Key`` header, the answer to a key already used, and making a stored job visible."""
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, Response
@@ -41,6 +42,29 @@ def check_room(store: JobStore) -> None:
         store.check_room()
     except JobStoreFullError as error:
         raise HTTPException(503, f"{error}; retry later", headers={"Retry-After": "60"}) from error
+
+
+def new_record(
+    job_id: str,
+    caller: Caller,
+    engine: ScoringEngine,
+    chunk_variants: list[int],
+    features: list[str] | None,
+    top_k: int | None = None,
+    region: str | None = None,
+) -> JobRecord:
+    """The record of a job submitted now by ``caller`` to ``engine``'s model and reference."""
+    return JobRecord(
+        id=job_id,
+        owner=caller.name,
+        created=time.time(),
+        model_sha256=engine.model.file.sha256,
+        reference_digest=engine.reference.identity.digest,
+        chunk_variants=chunk_variants,
+        features=features,
+        top_k=top_k,
+        region=region,
+    )
 
 
 def start_job(

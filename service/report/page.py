@@ -7,6 +7,7 @@ from importlib.metadata import version
 
 from core.calibration import PRIORITY_DESCRIPTION
 from core.scoring import SCORING_VERSION
+from core.status import Status
 from service.outputs.provenance import Provenance
 from service.outputs.render import RunSummary
 from service.plots.figures import ImageFormat, svg_element
@@ -84,8 +85,12 @@ def _counts(summary: RunSummary) -> str:
 def _percentiles(data: ReportData, summary: RunSummary) -> str:
     head = '<section id="percentiles"><h2>Priority percentiles</h2>'
     if not data.has_percentiles:
-        missing = summary.model_warnings or ["no variant was scored"]
-        return head + f'<p class="note">No percentiles: {escape(missing[-1])}</p></section>'
+        why = (
+            "no variant was scored"
+            if not summary.tally.counts[Status.SCORED]
+            else "this model gives no priority percentile (the warnings above say why)"
+        )
+        return head + f'<p class="note">No percentiles: {why}.</p></section>'
     return (
         head
         + f'<p class="note">priority: {escape(PRIORITY_DESCRIPTION)}.</p>'

@@ -3,18 +3,33 @@ counts, warnings and strongest variants, the same page twice; 409 before the job
 
 import json
 import re
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from service.routes.examples import EXAMPLE_VCF
 from tests.service.jobs.test_jobs import _submit, _wait
 
 
+def _mostly_mismatched(tmp_path: Path) -> Path:
+    """The demo VCF's 12 SNVs and 12 more whose REF does not match: the job warns."""
+    lines = EXAMPLE_VCF.read_text().splitlines()
+    records = [line for line in lines if not line.startswith("#")]
+    wrong = []
+    for line in records:
+        columns = line.split("\t")
+        columns[3] = next(b for b in "ACGT" if b not in (columns[3], columns[4]))
+        wrong.append("\t".join(columns))
+    path = tmp_path / "mismatched.vcf"
+    path.write_text("\n".join([*lines, *wrong]) + "\n")
+    return path
+
+
 def test_a_finished_jobs_report_holds_its_model_counts_and_top_variants(
-    in_process: TestClient, snv_vcf: Path
+    in_process: TestClient, tmp_path: Path
 ) -> None:
-    job = str(_submit(in_process, snv_vcf)["id"])
+    job = str(_submit(in_process, _mostly_mismatched(tmp_path))["id"])
     early = in_process.get(f"/jobs/{job}/report")
     assert early.status_code in (200, 409)  # 409 unless the job was already done
     status = _wait(in_process, job)
@@ -31,7 +46,8 @@ def test_a_finished_jobs_report_holds_its_model_counts_and_top_variants(
     counts = re.findall(r'<tr><td>(\w+)</td><td class="n">(\d+)</td></tr>', page)
     assert {s: int(n) for s, n in counts} == status["summary"]
     warnings = re.findall(r"<li>(.*?)</li>", page)
-    assert len(warnings) == len(status["warnings"])  # type: ignore[arg-type]
+    assert [unescape(w) for w in warnings] == status["warnings"]
+    assert "probably not on GRCh37" in warnings[0]
     results = in_process.get(f"/jobs/{job}/result", params={"format": "ndjson"}).text
     rows = [json.loads(line) for line in results.splitlines()]
     scored = [row for row in rows if row.get("status") == "scored"]
