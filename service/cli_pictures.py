@@ -16,14 +16,12 @@ from core.variants import InvalidInput, parse_variant_string
 from service.cli_score import EXIT_FAILED, EXIT_OPTIONS, fail, output_bytes
 from service.mutagenesis import mutagenesis
 from service.mutagenesis_schemas import ism_response
-from service.plots.figures import ImageFormat
-from service.plots.heatmap import (
+from service.plots.counts import (
     DEFAULT_FEATURES_DRAWN,
+    DEFAULT_FEATURES_PLOTTED,
     MAX_FEATURES_DRAWN,
-    heatmap,
-    strongest_features,
+    MAX_FEATURES_PLOTTED,
 )
-from service.plots.variant_plot import DEFAULT_FEATURES_PLOTTED, MAX_FEATURES_PLOTTED, variant_plot
 from service.progress import Progress
 from service.results import model_info, reference_info
 from service.scoring.engine import open_engine
@@ -53,6 +51,11 @@ def add_picture_commands(
         metavar=f"1..{MAX_FEATURES_PLOTTED}",
         help=f"features drawn (default {DEFAULT_FEATURES_PLOTTED})",
     )
+    defaults = {
+        ism: f"the {DEFAULT_FEATURES_DRAWN} with the largest |logfold| in a map (at most "
+        f"{MAX_FEATURES_DRAWN} drawn); every feature in JSON",
+        plot: "every feature, the --top largest |logfold| drawn",
+    }
     for command, suffixes in ((ism, ".svg, .png or .json"), (plot, ".svg or .png")):
         command.add_argument("-o", "--output", type=Path, required=True, help=suffixes)
         command.add_argument(
@@ -60,8 +63,7 @@ def add_picture_commands(
             "--features",
             dest="features",
             action="append",
-            help="feature or group name, repeated (default: the strongest "
-            f"{DEFAULT_FEATURES_DRAWN} in a map; every feature in JSON)",
+            help=f"feature or group name, repeated (default: {defaults[command]})",
         )
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")
         command.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
@@ -78,6 +80,11 @@ def _suffix(path: Path, allowed: tuple[str, ...]) -> str:
 
 
 def run_ism(args: argparse.Namespace, settings: Settings) -> int:
+    # matplotlib (0.6 s to import) is loaded by the commands that draw only, not by every
+    # logoscore command (a worker, a container's health probe)
+    from service.plots.figures import ImageFormat
+    from service.plots.heatmap import drawn_features, heatmap
+
     try:
         kind = _suffix(args.output, ("svg", "png", "json"))
         chrom, start, end = parse_region(args.region)
@@ -104,10 +111,7 @@ def run_ism(args: argparse.Namespace, settings: Settings) -> int:
         )
         content = (json.dumps(response.model_dump(mode="json")) + "\n").encode()
     else:
-        count = (
-            min(MAX_FEATURES_DRAWN, len(view.selected)) if args.features else DEFAULT_FEATURES_DRAWN
-        )
-        drawn = strongest_features(found, view.selected, count)
+        drawn = drawn_features(found, view, bool(args.features))
         names = engine.model.manifest.feature_names
         content = heatmap(found, drawn, names, ImageFormat(kind))
     try:
@@ -124,6 +128,9 @@ def run_ism(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_plot(args: argparse.Namespace, settings: Settings) -> int:
+    from service.plots.figures import ImageFormat  # matplotlib: see run_ism
+    from service.plots.variant_plot import variant_plot
+
     try:
         image = ImageFormat(_suffix(args.output, ("svg", "png")))
     except ValueError as error:

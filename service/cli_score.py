@@ -27,7 +27,6 @@ from service.outputs.provenance import Provenance
 from service.outputs.render import RunSummary, render
 from service.progress import Progress
 from service.report.collect import ReportData
-from service.report.page import report_page
 from service.scoring.engine import open_engine
 from service.scoring.pipeline import scored_records
 from service.selection import SelectionError, result_view
@@ -150,6 +149,8 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
     if progress is not None:
         progress.finish(summary.tally.total)
     if args.report is not None:
+        from service.report.page import report_page  # matplotlib, for this run only
+
         page = report_page(report, summary, provenance, args.input.name)
         try:
             with output_bytes(args.report) as out:

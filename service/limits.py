@@ -82,9 +82,10 @@ class BodySizeLimit:
             await self._refuse(send)
 
 
-SYNCHRONOUS_SCORING = "/score"
-"""The routes that score while the client waits: the only ones the timeout applies to (a big
-upload to ``/jobs`` may take longer than any timeout just to arrive)."""
+SYNCHRONOUS_SCORING = ("/score", "/ism")
+"""The routes that score while the client waits (``/score*``, ``/ism``): the only ones the
+timeout applies to (a big upload to ``/jobs`` may take longer than any timeout just to
+arrive)."""
 
 
 def request_timeout(
@@ -104,7 +105,8 @@ def request_timeout(
         except TimeoutError:
             detail = (
                 f"no answer within {seconds:g} s (LOGOSCORE_REQUEST_TIMEOUT_SECONDS); submit "
-                "large inputs as a batch job (POST /jobs) and poll GET /jobs/{id}"
+                "large inputs as a batch job (POST /jobs; a region: POST /jobs/ism) and poll "
+                "GET /jobs/{id}"
             )
             return JSONResponse({"detail": detail}, status_code=504)
 

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from core.ism import BASES
 from service.mutagenesis import Mutagenesis
+from service.plots.counts import DEFAULT_FEATURES_DRAWN, MAX_FEATURES_DRAWN
 from service.plots.figures import (
     EFFECT_COLOURMAP,
     GAIN_COLOUR,
@@ -16,9 +17,8 @@ from service.plots.figures import (
     ImageFormat,
     drawn,
 )
+from service.selection import ResultView
 
-MAX_FEATURES_DRAWN = 8
-DEFAULT_FEATURES_DRAWN = 4
 _LETTERS_UP_TO = 60
 """Regions up to this length have their reference bases written under the map."""
 
@@ -33,6 +33,13 @@ def strongest_features(
     if not np.isnan(effects).all():
         peak = np.nanmax(effects, axis=(0, 1))
     return [candidates[int(i)] for i in np.argsort(-peak, kind="stable")[:count]]
+
+
+def drawn_features(found: Mutagenesis, view: ResultView, asked: bool) -> list[int]:
+    """The features a map draws: of those ``view`` reports, the strongest in the region, as many
+    as were ``asked`` for (at most ``MAX_FEATURES_DRAWN``) or ``DEFAULT_FEATURES_DRAWN``."""
+    count = min(MAX_FEATURES_DRAWN, len(view.selected)) if asked else DEFAULT_FEATURES_DRAWN
+    return strongest_features(found, view.selected, count)
 
 
 def heatmap(found: Mutagenesis, features: list[int], names: list[str], image: ImageFormat) -> bytes:

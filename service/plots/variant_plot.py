@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from core.calibration import variant_class
+from service.plots.counts import DEFAULT_FEATURES_PLOTTED
 from service.plots.figures import (
     ALT_COLOUR,
     GAIN_COLOUR,
@@ -19,8 +20,6 @@ from service.scoring.scores import ScoreValues, VariantScore
 from service.selection import ResultView
 from service.summary_line import summary_line
 
-DEFAULT_FEATURES_PLOTTED = 12
-MAX_FEATURES_PLOTTED = 40
 NOTABLE_EVALUE = 0.05
 
 

@@ -15,18 +15,10 @@ from service.inputs import parse_request_variants
 from service.json_body import StrictJsonRoute
 from service.mutagenesis import mutagenesis
 from service.mutagenesis_schemas import IsmRequest, IsmResponse, ism_response
+from service.plots.counts import DEFAULT_FEATURES_PLOTTED, MAX_FEATURES_PLOTTED
 from service.plots.figures import IMAGE_MEDIA_TYPES, ImageFormat, image_format_for_request
-from service.plots.heatmap import (
-    DEFAULT_FEATURES_DRAWN,
-    MAX_FEATURES_DRAWN,
-    heatmap,
-    strongest_features,
-)
-from service.plots.variant_plot import (
-    DEFAULT_FEATURES_PLOTTED,
-    MAX_FEATURES_PLOTTED,
-    variant_plot,
-)
+from service.plots.heatmap import drawn_features, heatmap
+from service.plots.variant_plot import variant_plot
 from service.results import model_info, reference_info
 from service.routes.params import SCORE_ERRORS, Features, view_or_422
 from service.schemas import ErrorResponse
@@ -92,12 +84,12 @@ def ism(
     except DeadlinePassedError as error:
         raise HTTPException(
             504,
-            f"no answer within {settings.request_timeout_seconds:g} s; mutate a shorter region",
+            f"no answer within {settings.request_timeout_seconds:g} s "
+            "(LOGOSCORE_REQUEST_TIMEOUT_SECONDS); submit the region as a job (POST /jobs/ism)",
         ) from error
     if image is None:
         return ism_response(found, view, model_info(engine.model), reference_info(engine.reference))
-    count = min(MAX_FEATURES_DRAWN, len(view.selected)) if body.features else DEFAULT_FEATURES_DRAWN
-    drawn = strongest_features(found, view.selected, count)
+    drawn = drawn_features(found, view, bool(body.features))
     names = engine.model.manifest.feature_names
     return Response(heatmap(found, drawn, names, image), media_type=image.media_type)
 

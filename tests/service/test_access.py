@@ -187,6 +187,9 @@ def test_a_request_past_the_timeout_is_504_pointing_to_jobs_and_the_server_goes_
         assert slow.status_code == 504
         assert "LOGOSCORE_REQUEST_TIMEOUT_SECONDS" in slow.json()["detail"]
         assert "POST /jobs" in slow.json()["detail"]
+        region = {"chrom": "20", "start": 1_300_000, "end": 1_300_010}
+        slow_ism = client.post("/ism", json=region)
+        assert slow_ism.status_code == 504 and "POST /jobs/ism" in slow_ism.json()["detail"]
         assert client.get("/health/live").status_code == 200
         # a job submission (an upload that may take long to arrive) is not timed out
         files = {"file": ("snvs.vcf", _vcf(20_000), "text/plain")}

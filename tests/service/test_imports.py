@@ -15,3 +15,12 @@ def test_core_imports_no_framework() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_cli_and_the_worker_load_matplotlib_only_to_draw() -> None:
+    code = (
+        "import service.cli, service.jobs.worker, sys; "
+        "assert 'matplotlib' not in sys.modules, 'the CLI imported matplotlib'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
