@@ -16,6 +16,7 @@ from core.variants import InvalidInput, parse_variant_string
 from service.cli_score import EXIT_FAILED, EXIT_OPTIONS, fail, output_bytes
 from service.mutagenesis import mutagenesis
 from service.mutagenesis_schemas import ism_response
+from service.outputs.provenance import Provenance
 from service.plots.counts import (
     DEFAULT_FEATURES_DRAWN,
     DEFAULT_FEATURES_PLOTTED,
@@ -113,7 +114,8 @@ def run_ism(args: argparse.Namespace, settings: Settings) -> int:
     else:
         drawn = drawn_features(found, view, bool(args.features))
         names = engine.model.manifest.feature_names
-        content = heatmap(found, drawn, names, ImageFormat(kind))
+        footnote = Provenance.of(engine.model, engine.reference).footnote()
+        content = heatmap(found, drawn, names, ImageFormat(kind), footnote)
     try:
         with output_bytes(args.output) as out:
             out.write(content)
@@ -153,7 +155,8 @@ def run_plot(args: argparse.Namespace, settings: Settings) -> int:
         )
     try:
         with output_bytes(args.output) as out:
-            out.write(variant_plot(score, view, image, args.top))
+            footnote = Provenance.of(engine.model, engine.reference).footnote()
+            out.write(variant_plot(score, view, image, args.top, footnote))
     except OSError as error:
         return fail(str(error), EXIT_FAILED, "plot")
     return 0

@@ -25,3 +25,11 @@ class Provenance:
             f"precision={model.precision} assembly={model.assembly}",
             f"reference: {reference.file} seqcol={reference.digest}",
         ]
+
+    def footnote(self) -> str:
+        """Two lines naming the model and the reference under a picture."""
+        model, reference = self.model, self.reference
+        return (
+            f"model {model.name} {model.version} ({model.precision}) sha256 {model.sha256}\n"
+            f"reference {reference.file} seqcol {reference.digest}"
+        )

@@ -50,12 +50,20 @@ EFFECT_COLOURMAP = "RdBu_r"
 _LOCK = threading.Lock()
 
 
-def drawn(draw: Callable[[Figure], None], size: tuple[float, float], image: ImageFormat) -> bytes:
-    """The figure of ``size`` inches that ``draw`` fills, as ``image`` bytes."""
+def drawn(
+    draw: Callable[[Figure], None],
+    size: tuple[float, float],
+    image: ImageFormat,
+    footnote: str | None = None,
+) -> bytes:
+    """The figure of ``size`` inches that ``draw`` fills, as ``image`` bytes, with ``footnote``
+    (what computed it) under it."""
     with _LOCK, matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         figure = Figure(figsize=size, layout="constrained")
         FigureCanvasAgg(figure)
         draw(figure)
+        if footnote:
+            figure.supxlabel(footnote, x=0.01, ha="left", fontsize=6, color="#666666")
         buffer = io.BytesIO()
         figure.savefig(buffer, format=image.value, dpi=PNG_DPI, metadata=_METADATA[image])
     return buffer.getvalue()

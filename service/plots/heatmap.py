@@ -42,8 +42,15 @@ def drawn_features(found: Mutagenesis, view: ResultView, asked: bool) -> list[in
     return strongest_features(found, view.selected, count)
 
 
-def heatmap(found: Mutagenesis, features: list[int], names: list[str], image: ImageFormat) -> bytes:
-    """The mutagenesis map of ``features`` (indices into the model's ``names``)."""
+def heatmap(
+    found: Mutagenesis,
+    features: list[int],
+    names: list[str],
+    image: ImageFormat,
+    footnote: str | None = None,
+) -> bytes:
+    """The mutagenesis map of ``features`` (indices into the model's ``names``), ``footnote``
+    (the model and reference: ``Provenance.footnote``) under it."""
     positions = len(found.sites)
     width = min(16.0, max(7.5, 2.5 + 0.09 * positions))
 
@@ -63,7 +70,7 @@ def heatmap(found: Mutagenesis, features: list[int], names: list[str], image: Im
             fontsize=8,
         )
 
-    return drawn(draw, (width, 0.6 + 2.0 * len(features)), image)
+    return drawn(draw, (width, 0.8 + 2.0 * len(features)), image, footnote)
 
 
 def _draw_feature(

@@ -35,9 +35,14 @@ def plotted_features(values: ScoreValues, view: ResultView, count: int) -> list[
 
 
 def variant_plot(
-    score: VariantScore, view: ResultView, image: ImageFormat, count: int = DEFAULT_FEATURES_PLOTTED
+    score: VariantScore,
+    view: ResultView,
+    image: ImageFormat,
+    count: int = DEFAULT_FEATURES_PLOTTED,
+    footnote: str | None = None,
 ) -> bytes:
-    """The picture of scored variant ``score`` (``ValueError`` if it was not scored)."""
+    """The picture of scored variant ``score`` (``ValueError`` if it was not scored), with
+    ``footnote`` (the model and reference: ``Provenance.footnote``) under it."""
     values = score.values
     if values is None:
         raise ValueError(f"{score.parsed.origin.text} was not scored ({score.status.value})")
@@ -53,7 +58,7 @@ def variant_plot(
         _draw_effects(effects, values, features, [view.groups[i] for i in features], against)
         figure.suptitle(title, fontsize=9, wrap=True)
 
-    return drawn(draw, (9.0, 1.4 + 0.28 * len(features)), image)
+    return drawn(draw, (9.0, 1.6 + 0.28 * len(features)), image, footnote)
 
 
 def _draw_probabilities(

@@ -15,6 +15,7 @@ from service.inputs import parse_request_variants
 from service.json_body import StrictJsonRoute
 from service.mutagenesis import mutagenesis
 from service.mutagenesis_schemas import IsmRequest, IsmResponse, ism_response
+from service.outputs.provenance import Provenance
 from service.plots.counts import DEFAULT_FEATURES_PLOTTED, MAX_FEATURES_PLOTTED
 from service.plots.figures import IMAGE_MEDIA_TYPES, ImageFormat, image_format_for_request
 from service.plots.heatmap import drawn_features, heatmap
@@ -91,7 +92,8 @@ def ism(
         return ism_response(found, view, model_info(engine.model), reference_info(engine.reference))
     drawn = drawn_features(found, view, bool(body.features))
     names = engine.model.manifest.feature_names
-    return Response(heatmap(found, drawn, names, image), media_type=image.media_type)
+    footnote = Provenance.of(engine.model, engine.reference).footnote()
+    return Response(heatmap(found, drawn, names, image, footnote), media_type=image.media_type)
 
 
 @router.get(
@@ -133,4 +135,5 @@ def plot_variant(
         raise HTTPException(
             422, f"{variant} was not scored ({score.status.value}): {score.message}"
         )
-    return Response(variant_plot(score, view, image, top), media_type=image.media_type)
+    footnote = Provenance.of(engine.model, engine.reference).footnote()
+    return Response(variant_plot(score, view, image, top, footnote), media_type=image.media_type)

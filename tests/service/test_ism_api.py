@@ -87,6 +87,8 @@ def test_the_heatmap_comes_as_svg_or_png_the_same_bytes_twice(client: TestClient
     assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
     text = svg.text
     assert text.startswith("<?xml") and "<svg" in text and "20:1292031-1292034" in text
+    model = client.get("/models").json()["models"][0]
+    assert f"sha256 {model['sha256']}" in text and "seqcol" in text
     assert client.post("/ism?format=svg", json=body).content == svg.content
     png = client.post("/ism", json=body, headers={"Accept": "image/png"})
     assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"

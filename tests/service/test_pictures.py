@@ -26,6 +26,8 @@ def test_a_variant_picture_shows_its_strongest_features_and_their_evalues(
         assert f">{feature['name']}<" in text
         assert f"E {feature['evalue']:.2g}" in text
     assert scored["summary"] in text.replace("&gt;", ">")
+    sha256 = client.get("/models").json()["models"][0]["sha256"]
+    assert f"sha256 {sha256}" in text  # a picture names the model and reference that drew it
     assert client.get("/score/plot", params={"variant": VARIANT, "top": 5}).content == svg.content
     png = client.get("/score/plot", params={"variant": VARIANT, "format": "png"})
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
