@@ -121,7 +121,9 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         try:
             with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
                 writer = result_writer(output_format, view, provenance, reader.header)
-                scored = report.observe(scored_records(engine, reader.records()))
+                scored = scored_records(engine, reader.records())
+                if args.report is not None:  # gathered only when a report is asked for
+                    scored = report.observe(scored)
                 pieces = render(scored, writer, output_format, summary, warnings_first=False)
                 for piece in pieces:  # the header, then one piece per record, then the footer
                     out.write(piece)

@@ -60,17 +60,19 @@ def mutagenesis(
     ``progress(snvs, fraction)`` hears after each engine call how far it has gone."""
     sites = mutagenesis_sites(engine.reference, region)
     results: list[SiteResult] = []
+    snvs = 0
     for start in range(0, len(sites), SITES_PER_CALL):
         check_deadline(deadline)
         batch = sites[start : start + SITES_PER_CALL]
         scores = engine.score([v for site in batch for v in site.variants], cached=False)
+        snvs += len(scores)
         offset = 0
         for site in batch:
             own = scores[offset : offset + len(site.variants)]
             offset += len(site.variants)
             results.append(_site_result(site, own))
         if progress is not None:
-            progress(sum(len(r.scores) for r in results), len(results) / len(sites))
+            progress(snvs, len(results) / len(sites))
     features = len(engine.model.manifest.feature_names)
     logfold = np.full((len(results), len(BASES), features), np.nan)
     diff = np.full_like(logfold, np.nan)

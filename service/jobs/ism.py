@@ -8,7 +8,7 @@ without SNVs (an N base, outside the sequence held) its status on every ALT."""
 from collections.abc import Iterator
 from typing import Any
 
-from core.ism import MutagenesisRegion, mutagenesis_region, mutagenesis_sites, site_line
+from core.ism import BASES, MutagenesisRegion, mutagenesis_region, mutagenesis_sites, site_line
 from core.reference import ReferenceGenome
 from core.variants import Variant
 from core.vcf import VcfRecord
@@ -39,9 +39,8 @@ def ism_chunks(
     lines: list[str] = []
     first = variants = 0
     for index, site in enumerate(mutagenesis_sites(reference, region)):
-        line = site_line(region, site)
-        lines.append(line)
-        variants += line.split("\t")[4].count(",") + 1
+        lines.append(site_line(region, site))
+        variants += len(site.variants) or len(BASES)  # a site without SNVs: every base
         if variants >= chunk_variants:
             numbers = [first_line + first + i for i in range(len(lines))]
             yield ChunkInput(first, lines, numbers, variants)
