@@ -132,7 +132,6 @@ def print_rates(
 
 
 def cpu_bench(args: argparse.Namespace, manifest: ModelManifest, tokens: NDArray[np.int64]) -> None:
-    copy = next(c for c in manifest.reduced_precision if c.provider == "cpu")
     runners: dict[str, Runner] = {}
     try:
         runners["torch eager fp32"] = torch_runner(manifest, "cpu", args.threads, half=False)
@@ -141,9 +140,10 @@ def cpu_bench(args: argparse.Namespace, manifest: ModelManifest, tokens: NDArray
     runners["onnxruntime fp32"] = onnx_runner(
         MODEL_DIR / manifest.onnx.file, "CPUExecutionProvider", args.threads
     )
-    runners[f"onnxruntime {copy.precision}"] = onnx_runner(
-        MODEL_DIR / copy.file, "CPUExecutionProvider", args.threads
-    )
+    for copy in (c for c in manifest.copies if c.provider == "cpu"):
+        runners[f"onnxruntime {copy.label}"] = onnx_runner(
+            MODEL_DIR / copy.file, "CPUExecutionProvider", args.threads
+        )
     flop = flop_per_row(tokens.shape[1])
     peak = args.threads * FLOP_PER_CYCLE * (args.clock_ghz or cpu_clock_ghz()) * 1e9
     print(
@@ -160,11 +160,13 @@ def cuda_bench(
     cuda = "CUDAExecutionProvider"
     if cuda not in onnxruntime.get_available_providers():
         raise SystemExit("onnxruntime has no CUDAExecutionProvider: pip install onnxruntime-gpu")
-    copy = next(c for c in manifest.reduced_precision if c.provider == "cuda")
     runners: dict[str, Runner] = {
         "onnxruntime fp32": onnx_runner(MODEL_DIR / manifest.onnx.file, cuda, args.threads),
-        f"onnxruntime {copy.precision}": onnx_runner(MODEL_DIR / copy.file, cuda, args.threads),
     }
+    for copy in (c for c in manifest.copies if c.provider == "cuda"):
+        runners[f"onnxruntime {copy.label}"] = onnx_runner(
+            MODEL_DIR / copy.file, cuda, args.threads
+        )
     try:
         runners["torch eager fp32"] = torch_runner(manifest, "cuda", args.threads, half=False)
         runners["torch eager fp16"] = torch_runner(manifest, "cuda", args.threads, half=True)

@@ -6,9 +6,12 @@ Fields: ``name``, ``version``, ``assembly``; ``window`` (``length``, ``k``, ``fr
 ``group``, ``description`` each, in model output order); ``onnx`` (``file``, ``sha256``,
 ``input``, ``output``, ``opset``); ``produced_by`` (versions of the tools that made it);
 ``parity`` (onnxruntime vs torch on real windows);
-``reduced_precision`` (copies of the model in
-other precisions, each with ``precision``, ``provider`` (the processor it is for), ``file``,
-``sha256`` and its ``parity`` with the fp32 model on variants); optional ``background`` and
+``copies`` (other graphs of the same model,
+each with ``precision``, ``graph`` (``unfused``, or ``fused`` by onnxruntime's transformer
+optimizer), ``provider`` (the processor it is for), ``file``, ``sha256``, its ``parity`` with the
+fp32 model on variants and, where measured on its own processor, its ``speedup`` over the fp32
+model; in the order the service prefers them; older manifests call them ``reduced_precision``);
+optional ``background`` and
 ``prioritiser`` (``file``, ``sha256``: E-value quantiles and prioritiser coefficients);
 ``card`` (the model card's key facts, shown by ``GET /models``); and free ``training`` notes.
 """
@@ -43,6 +46,9 @@ class OnnxFile:
 
 EXECUTION_PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
 """onnxruntime's execution provider for each device a model file is made for."""
+DEVICE_BATCH_ROWS = {"cpu": 80, "cuda": 4096}
+"""Rows per onnxruntime call by device (``bench/RESULTS.md``): on the CPU 80 rows run as fast
+as 320 with a quarter of the working memory; on an H100 4096 is the fastest measured."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class OnnxParity:
 
 @dataclass(frozen=True)
 class VariantParity:
-    """A reduced-precision copy against the fp32 model, over ``variants`` SNVs x every
+    """A copy of the model against the fp32 model, over ``variants`` SNVs x every
     feature; ``provider`` is the device it was measured on."""
 
     variants: int
@@ -82,22 +88,35 @@ class VariantParity:
 
 
 @dataclass(frozen=True)
-class ReducedPrecisionFile:
-    """A copy of the model in a lower precision, for one device."""
+class ModelCopy:
+    """Another graph of the model for one device: a lower precision, a fused graph, or both
+    (``model_export.copies.COPIES``)."""
 
     precision: str
-    """``int8`` or ``fp16`` (``model_export.precision.REDUCED_PRECISIONS``)."""
+    """``fp32``, ``int8`` or ``fp16``."""
     provider: str
     """``cpu`` or ``cuda``: the device it is made for (``EXECUTION_PROVIDERS``)."""
     file: str
     sha256: str
     parity: VariantParity
+    graph: str = "unfused"
+    """``fused`` when onnxruntime's transformer optimizer fused its attention, else
+    ``unfused``."""
+    speedup: float | None = None
+    """Rows a second against the fp32 model's, measured in one run on ``provider`` at export;
+    ``None`` where that device was not there to measure it."""
+
+    @property
+    def label(self) -> str:
+        """``int8``, ``fp32 fused``, ``fp16 fused``: how results name the copy."""
+        return self.precision if self.graph == "unfused" else f"{self.precision} {self.graph}"
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "parity": self.parity.to_json()}
+        raw = {**asdict(self), "parity": self.parity.to_json()}
+        return {key: value for key, value in raw.items() if value is not None}
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> "ReducedPrecisionFile":
+    def from_json(cls, raw: dict[str, Any]) -> "ModelCopy":
         return cls(**{**raw, "parity": VariantParity.from_json(raw["parity"])})
 
 
@@ -127,7 +146,7 @@ class ModelManifest:
     priority_background: AuxiliaryFile | None = None
     """Background priorities per variant class (``core.calibration``): the priority's rank."""
     card: dict[str, Any] = field(default_factory=dict)
-    reduced_precision: tuple[ReducedPrecisionFile, ...] = ()
+    copies: tuple[ModelCopy, ...] = ()
 
     @property
     def feature_names(self) -> list[str]:
@@ -172,7 +191,7 @@ class ModelManifest:
             "tokenizer": {"version": self.tokenizer_version, "vocab_size": self.vocab_size},
             "features": [asdict(feature) for feature in self.features],
             "onnx": asdict(self.onnx),
-            "reduced_precision": [copy.to_json() for copy in self.reduced_precision],
+            "copies": [copy.to_json() for copy in self.copies],
             "produced_by": self.produced_by,
             "parity": asdict(self.parity) if self.parity else {},
             "background": asdict(self.background) if self.background else None,
@@ -231,8 +250,9 @@ def load_manifest(model_dir: Path) -> ModelManifest:
             indel_background=_auxiliary(raw.get("indel_background")),
             priority_background=_auxiliary(raw.get("priority_background")),
             card=raw.get("card", {}),
-            reduced_precision=tuple(
-                ReducedPrecisionFile.from_json(copy) for copy in raw.get("reduced_precision", [])
+            copies=tuple(
+                ModelCopy.from_json(copy)
+                for copy in raw.get("copies", raw.get("reduced_precision", []))
             ),
         )
     except (KeyError, TypeError, ValueError) as error:
@@ -271,6 +291,6 @@ def _check_compatible(manifest: ModelManifest, model_dir: Path) -> None:
         )
     _check_file(model_dir, manifest.onnx.file, manifest.onnx.sha256)
     auxiliaries = (manifest.background, manifest.prioritiser, manifest.indel_background)
-    for auxiliary in (*auxiliaries, manifest.priority_background, *manifest.reduced_precision):
+    for auxiliary in (*auxiliaries, manifest.priority_background, *manifest.copies):
         if auxiliary is not None:
             _check_file(model_dir, auxiliary.file, auxiliary.sha256)

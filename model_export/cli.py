@@ -1,6 +1,6 @@
 """``python -m model_export.cli``: checkpoint -> model directory the service loads unchanged.
 
-Writes ``model.onnx``, its int8 and fp16 copies (``model_export.reduced``), ``manifest.json``
+Writes ``model.onnx``, its fused, int8 and fp16 copies (``model_export.copies``), ``manifest.json``
 (with the ONNX sha256, the tool versions and the parity figures) and ``MODEL_CARD.md``; fails
 if onnxruntime and torch differ by more than 1e-4.
 """
@@ -26,10 +26,10 @@ from core.manifest import (
 )
 from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
+from model_export.copies import PARITY_VARIANTS, add_copies
 from model_export.model_card import card_facts, write_model_card
 from model_export.onnx_export import INPUT_NAME, OPSET, OUTPUT_NAME, export_onnx
 from model_export.parity import max_abs_difference, real_window_tokens
-from model_export.reduced import PARITY_VARIANTS, add_reduced_precision
 from training.checkpoint import load_checkpoint
 
 PARITY_TOLERANCE = 1e-4
@@ -97,7 +97,7 @@ def export_model_dir(
         card=card_facts(checkpoint.training, extras, report),
     )
     write_manifest(manifest, out)
-    manifest = add_reduced_precision(out, fasta, parity_variants)
+    manifest = add_copies(out, fasta, parity_variants)
     if report is not None and report.with_suffix(".md").is_file():
         shutil.copyfile(report.with_suffix(".md"), out / "REPORT.md")
     write_model_card(manifest, out)

@@ -33,9 +33,9 @@ from core.kmers import LOGO_TOKENIZER, Vocabulary
 from core.manifest import file_sha256
 from core.windows import WindowSpec
 from model_export.cli import export_model_dir
+from model_export.copies import PARITY_VARIANTS
 from model_export.keras_weights import read_keras_layers
 from model_export.logo_layout import CHROMATIN, CHROMATIN_HEAD, LogoLayout, check_layout
-from model_export.reduced import PARITY_VARIANTS
 from training.checkpoint import Checkpoint, save_checkpoint
 from training.data.feature_table import read_feature_names
 from training.encoder_checkpoint import save_encoder

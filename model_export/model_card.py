@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.calibration import PRIORITY_DESCRIPTION
-from core.manifest import ModelManifest, ReducedPrecisionFile, load_manifest
+from core.manifest import ModelCopy, ModelManifest, load_manifest
 from training.heldout_evaluation import TEST_SPLIT_FILE
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
@@ -116,14 +116,19 @@ def _onnx_parity(manifest: ModelManifest) -> str:
     return f"{parity.max_abs_difference} over {parity.rows} rows"
 
 
-def _reduced_line(copy: ReducedPrecisionFile) -> str:
+def _copy_line(copy: ModelCopy) -> str:
     parity = copy.parity
+    speed = (
+        f"; {copy.speedup:.2f}x the fp32 model's speed on {copy.provider}"
+        if copy.speedup is not None
+        else ""
+    )
     return (
-        f"- {copy.precision} copy for {copy.provider} `{copy.file}` (sha256 `{copy.sha256}`): "
+        f"- {copy.label} copy for {copy.provider} `{copy.file}` (sha256 `{copy.sha256}`): "
         f"against fp32 over {parity.variants} SNVs, |logfold| differs by at most "
-        f"{parity.max_abs_logfold:.4f} (99th percentile "
-        f"{parity.p99_abs_logfold:.4f}), priority by at most "
-        f"{parity.max_abs_priority or 0:.4f}; measured on {parity.provider}."
+        f"{parity.max_abs_logfold:.2g} (99th percentile "
+        f"{parity.p99_abs_logfold:.2g}), priority by at most "
+        f"{parity.max_abs_priority or 0:.2g}; measured on {parity.provider}{speed}."
     )
 
 
@@ -200,7 +205,7 @@ def write_model_card(manifest: ModelManifest, model_dir: Path) -> Path:
         *_training_lines(facts, training),
         f"- ONNX sha256 `{manifest.onnx.sha256}`; parity with torch on real windows: max |diff| = "
         f"{_onnx_parity(manifest)}.",
-        *(_reduced_line(copy) for copy in manifest.reduced_precision),
+        *(_copy_line(copy) for copy in manifest.copies),
         "",
         f"## Features ({len(manifest.features)})",
         *(f"- `{f.name}` ({f.group}): {f.description}" for f in manifest.features),

@@ -1,6 +1,7 @@
 """Reduced-precision copies of an exported model, and their parity with fp32 per variant.
 
-Two copies, each for the processor it is fast on:
+Two precisions, each for the processor it is fast on (``model_export.copies.COPIES`` lists
+every copy a model directory gets):
 - ``int8`` for the CPU: the MatMul inputs smoothed (``smooth_activations``), then onnxruntime's
   dynamic quantisation of the weight MatMuls but ``INT8_KEEP_FP32``: int8 weights per output
   channel, activations quantised per call (per tensor), run through VNNI where the CPU has it.
@@ -16,8 +17,7 @@ Parity is measured where it matters to a user: on variants, as the largest diffe
 ``logfold``, ``diff`` and ``priority`` from the fp32 model over SNVs drawn from the reference.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,19 +49,7 @@ model's multiply-adds; in int8 it doubled the median logfold error (``bench/RESU
 no arithmetic and only adds error."""
 
 
-@dataclass(frozen=True)
-class ReducedPrecision:
-    """One reduced-precision copy a model directory gets: its name, the device it is for
-    (``core.manifest.EXECUTION_PROVIDERS``), its file, and how it is written from the fp32
-    model (``samples``: real token rows, for copies that calibrate on activations)."""
-
-    name: str
-    device: str
-    file: str
-    write: Callable[[Path, Path, NDArray[np.int64]], Path]
-
-
-def write_fp16(fp32_path: Path, out_path: Path) -> Path:
+def write_fp16(fp32_path: Path, out_path: Path, _samples: NDArray[np.int64] | None = None) -> Path:
     """``fp32_path`` in half precision; inputs, outputs and ``FP16_KEEP_FP32`` stay fp32."""
     model = convert_float_to_float16(
         onnx.load(str(fp32_path)), keep_io_types=True, node_block_list=list(FP16_KEEP_FP32)
@@ -129,28 +117,28 @@ def session_effects(
 
 def variant_parity(
     fp32: VariantEffects,
-    reduced: VariantEffects,
+    copy: VariantEffects,
     prioritiser: Prioritiser | None,
     provider: str,
     logfold_tolerance: float,
 ) -> VariantParity:
-    """Differences of ``reduced`` from ``fp32`` over every variant and feature (measured on
-    ``provider``; the copy is judged by ``logfold_tolerance``)."""
+    """Differences of ``copy`` from ``fp32`` over every variant and feature (measured on
+    ``provider``; judged by ``logfold_tolerance``)."""
     priority = None
     if prioritiser is not None:
         priority = float(
             np.abs(
-                prioritiser.priority(reduced.logfold, reduced.diff)
+                prioritiser.priority(copy.logfold, copy.diff)
                 - prioritiser.priority(fp32.logfold, fp32.diff)
             ).max()
         )
-    logfold = np.abs(reduced.logfold - fp32.logfold)  # V N
+    logfold = np.abs(copy.logfold - fp32.logfold)  # V N
     return VariantParity(
         variants=len(fp32.diff),
         max_abs_logfold=float(logfold.max()),
         p99_abs_logfold=float(np.percentile(logfold, 99)),
         median_abs_logfold=float(np.median(logfold)),
-        max_abs_diff=float(np.abs(reduced.diff - fp32.diff).max()),
+        max_abs_diff=float(np.abs(copy.diff - fp32.diff).max()),
         max_abs_priority=priority,
         provider=provider,
         logfold_tolerance=logfold_tolerance,
@@ -189,6 +177,14 @@ def _weight_matmuls(model: onnx.ModelProto) -> list[onnx.NodeProto]:
         node.input[1] = weight
         matmuls.append(node)
     return matmuls
+
+
+def own_weights(model: onnx.ModelProto) -> onnx.ModelProto:
+    """``model`` with every weight MatMul reading a weight of its own (``_weight_matmuls``) and
+    the ``Identity`` aliases gone: the same function, in a graph that optimizers can match."""
+    _weight_matmuls(model)
+    _drop_unused(model)
+    return model
 
 
 def smooth_activations(
@@ -252,10 +248,3 @@ def _drop_unused(model: onnx.ModelProto) -> None:
     read = {name for node in graph.node for name in node.input}
     for tensor in [t for t in graph.initializer if t.name not in read]:
         graph.initializer.remove(tensor)
-
-
-REDUCED_PRECISIONS = (
-    ReducedPrecision("int8", "cpu", "model.int8.onnx", write_int8),
-    ReducedPrecision("fp16", "cuda", "model.fp16.onnx", lambda src, out, _: write_fp16(src, out)),
-)
-"""Every reduced-precision copy ``model_export.reduced`` writes: adding one is one row."""

@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "serving model %s %s (%s, sha256 %s) on %s against reference %s (seqcol %s)",
             model.manifest.name,
             model.manifest.version,
-            model.file.precision,
+            model.file.label,
             model.file.sha256[:12],
             model.provider,
             active.fasta.name,

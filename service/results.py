@@ -26,6 +26,7 @@ def model_info(model: OnnxModel) -> ModelInfo:
         version=manifest.version,
         sha256=model.file.sha256,
         precision=model.file.precision,
+        graph=model.file.graph,
         assembly=manifest.assembly,
     )
 

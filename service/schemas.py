@@ -56,6 +56,11 @@ class ModelInfo(BaseModel):
     version: str
     sha256: str = Field(description="sha256 of the ONNX file that computed the scores")
     precision: str = Field(description="fp32, or int8 / fp16 for a reduced-precision copy")
+    graph: str = Field(
+        default="unfused",
+        description="unfused (as exported), fused (each attention one operator: onnxruntime's "
+        "transformer optimizer), or tensorrt (an fp16 engine TensorRT built from the fp32 file)",
+    )
     assembly: str
 
 
@@ -176,7 +181,15 @@ class ModelDescription(ModelInfo):
     features: list[FeatureInfo]
     parity: dict[str, float | int | str]
     precision_parity: dict[str, float | int | str] = Field(
-        description="the running copy against the fp32 model on SNVs ({} when fp32 runs)"
+        description="the running copy against the exported fp32 model on SNVs ({} when that "
+        "model runs, or TensorRT: bench/gpu.sh measures it)"
+    )
+    copies: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="every copy the model directory holds (precision, graph, provider, file, "
+        "sha256, parity, speedup over fp32 where measured), in the order the service prefers "
+        "them; the first at parity and not measured slower runs unless LOGOSCORE_PRECISION "
+        "says otherwise",
     )
     card: dict[str, Any] = Field(description="the model card's key facts")
     missing_scores: dict[str, str] = Field(
@@ -199,6 +212,7 @@ class Readiness(BaseModel):
     model: str | None = None
     provider: str | None = None
     precision: str | None = None
+    graph: str | None = None
     cache: str | None = Field(default=None, description="redis or memory")
     cache_available: bool | None = Field(
         default=None, description="false while Redis is unreachable: scoring goes on without it"

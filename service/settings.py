@@ -1,6 +1,7 @@
 """Service settings, from ``LOGOSCORE_*`` environment variables; the defaults serve the bundled
 demo model on the bundled reference slice, CPU or GPU as onnxruntime finds it."""
 
+import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -14,19 +15,32 @@ DEMO_MODEL_DIR = REPOSITORY_ROOT / "models" / "demo"
 DEMO_FASTA = REPOSITORY_ROOT / "models" / "reference" / "GRCh37_chr20_1-6000000.fa"
 
 
+def default_tensorrt_cache() -> Path:
+    """``$XDG_CACHE_HOME/logoscore/tensorrt`` (``~/.cache`` without it)."""
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "logoscore" / "tensorrt"
+
+
 class Provider(StrEnum):
     AUTO = "auto"
+    """CUDA when onnxruntime has it, else the CPU."""
     CPU = "cpu"
     CUDA = "cuda"
+    TENSORRT = "tensorrt"
+    """A TensorRT fp16 engine of the fp32 graph, CUDA for the rest
+    (``service.scoring.providers``)."""
 
 
 class Precision(StrEnum):
     AUTO = "auto"
-    """The model directory's reduced copy for the provider when its recorded logfold parity is
-    within its tolerance (fp16 on CUDA for the demo), else fp32."""
+    """The model directory's first copy for the device (``manifest.json`` ``copies``) whose
+    recorded logfold parity is within its tolerance and that was not measured slower than fp32
+    (the fused fp32 graph on the CPU, the fused fp16 graph on CUDA for the demo), else fp32."""
     FP32 = "fp32"
+    """The exported fp32 graph itself, no copy."""
     REDUCED = "reduced"
-    """The reduced copy for the provider (int8 on the CPU, fp16 on CUDA), whatever its parity."""
+    """The first reduced copy for the device (int8 on the CPU, fp16 on CUDA), whatever its
+    parity."""
 
 
 class Settings(BaseSettings):
@@ -38,11 +52,14 @@ class Settings(BaseSettings):
     precision: Precision = Precision.AUTO
     batch_rows: int | None = None
     """Rows (one reading frame of one strand of one allele) per onnxruntime call; unset: 80 on
-    the CPU, 4096 on CUDA (``service.scoring.model.DEFAULT_BATCH_ROWS``)."""
+    the CPU, 4096 on CUDA (``core.manifest.DEVICE_BATCH_ROWS``)."""
     threads: int | None = None
     """onnxruntime's threads per model call on the CPU (``LOGOSCORE_THREADS``, ``--threads``);
     unset: one per core. Set it when several processes share a machine (a cluster job's
     cores)."""
+    tensorrt_cache: Path | None = None
+    """Where TensorRT engines are kept (``LOGOSCORE_PROVIDER=tensorrt``), one folder per model
+    file; unset: ``default_tensorrt_cache()``."""
     batch_wait_ms: float = 5.0
     """How long the service's micro-batcher holds a part-full call open for other requests."""
     max_variants_per_request: int = 10_000

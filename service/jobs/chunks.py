@@ -49,12 +49,12 @@ def chunk_records(chunk: ChunkInput) -> list[VcfRecord]:
 def check_identity(engine: ScoringEngine, job: JobRecord) -> None:
     """``ModelMismatchError`` unless ``engine`` runs the job's model on the job's reference."""
     model, reference = engine.model.file, engine.reference
-    if (model.sha256, reference.identity.digest) != (job.model_sha256, job.reference_digest):
+    if (model.run_id, reference.identity.digest) != (job.model_sha256, job.reference_digest):
         raise ModelMismatchError(
-            f"this worker runs model file {model.sha256[:12]} ({model.precision}) on reference "
+            f"this worker runs model file {model.sha256[:12]} ({model.label}) on reference "
             f"{reference.identity.digest}; job {job.id} was submitted to model "
             f"{job.model_sha256[:12]} on reference {job.reference_digest}: run workers with "
-            "the API's model, LOGOSCORE_PRECISION and reference FASTA"
+            "the API's model, LOGOSCORE_PROVIDER, LOGOSCORE_PRECISION and reference FASTA"
         )
 
 

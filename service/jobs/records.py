@@ -21,7 +21,8 @@ class JobRecord:
     """The name of the API key that submitted it (``service.access``): only it sees the job."""
     created: float
     model_sha256: str
-    """The served model's ONNX sha256: only workers with this model take the job's chunks."""
+    """The served model's ONNX sha256 (``ModelFile.run_id``: with the engine, for TensorRT):
+    only workers running this model file so take the job's chunks."""
     reference_digest: str
     """The reference's sequence-collection digest: only workers with this reference take them."""
     chunk_variants: list[int]

@@ -32,9 +32,10 @@ CHUNK_TIMEOUT_SECONDS = 300
 
 
 def queue_name(engine: ScoringEngine) -> str:
-    """The queue of chunks for this model file (by sha256) on this reference (by digest)."""
-    model, reference = engine.model.file.sha256, engine.reference.identity.digest
-    return f"{QUEUE_PREFIX}:{model[:16]}:{reference}"
+    """The queue of chunks for this model file (by sha256, and engine) on this reference (by
+    digest)."""
+    model, reference = engine.model.file.short_run_id, engine.reference.identity.digest
+    return f"{QUEUE_PREFIX}:{model}:{reference}"
 
 
 class JobRunner(Protocol):

@@ -58,7 +58,7 @@ def new_record(
         id=job_id,
         owner=caller.name,
         created=time.time(),
-        model_sha256=engine.model.file.sha256,
+        model_sha256=engine.model.file.run_id,
         reference_digest=engine.reference.identity.digest,
         chunk_variants=chunk_variants,
         features=features,

@@ -22,7 +22,7 @@ class Provenance:
         model, reference = self.model, self.reference
         return [
             f"model: {model.name} {model.version} sha256={model.sha256} "
-            f"precision={model.precision} assembly={model.assembly}",
+            f"precision={model.precision} graph={model.graph} assembly={model.assembly}",
             f"reference: {reference.file} seqcol={reference.digest}",
         ]
 
@@ -30,6 +30,7 @@ class Provenance:
         """Two lines naming the model and the reference under a picture."""
         model, reference = self.model, self.reference
         return (
-            f"model {model.name} {model.version} ({model.precision}) sha256 {model.sha256}\n"
+            f"model {model.name} {model.version} ({model.precision}, {model.graph}) "
+            f"sha256 {model.sha256}\n"
             f"reference {reference.file} seqcol {reference.digest}"
         )

@@ -33,6 +33,7 @@ def ready(request: Request) -> Readiness | JSONResponse:
         model=engine.model.manifest.name,
         provider=engine.model.provider,
         precision=engine.model.file.precision,
+        graph=engine.model.file.graph,
         cache=None if cache is None else cache.backend,
         cache_available=None if cache is None else cache.available,
     )

@@ -13,8 +13,8 @@ router = APIRouter(tags=["models"])
 
 @router.get("/models", operation_id="models-list", response_model=ModelsResponse)
 def list_models(engine: Engine) -> ModelsResponse:
-    """The served model: name, version, sha256 and precision of the ONNX file run, assembly,
-    window, features, provider."""
+    """The served model: name, version, sha256, precision and graph of the ONNX file run,
+    assembly, window, features, provider, and the copies the model directory holds."""
     manifest = engine.model.manifest
     description = ModelDescription(
         **model_info(engine.model).model_dump(),
@@ -29,6 +29,7 @@ def list_models(engine: Engine) -> ModelsResponse:
         ],
         parity=asdict(manifest.parity) if manifest.parity else {},
         precision_parity=engine.model.file.parity.to_json() if engine.model.file.parity else {},
+        copies=[copy.to_json() for copy in manifest.copies],
         card=manifest.card,
         missing_scores=manifest.missing_scores,
     )

@@ -34,7 +34,7 @@ class ScoringEngine:
         self.max_allele_length = max_allele_length
         self.cache = cache
         self.namespace = cache_namespace(
-            model.manifest_sha256, model.file.sha256, reference.identity.digest
+            model.manifest_sha256, model.file.run_id, reference.identity.digest
         )
 
     def score(self, inputs: list[ParsedInput], cached: bool = True) -> list[VariantScore]:
@@ -127,6 +127,7 @@ def open_engine(settings: Settings) -> ScoringEngine:
             settings.batch_rows,
             settings.precision,
             settings.threads,
+            settings.tensorrt_cache,
         ),
         ReferenceGenome(settings.fasta),
         settings.max_allele_length,

@@ -12,8 +12,9 @@ from numpy.typing import NDArray
 from core.calibration import PriorityBackground, load_priority_background
 from core.evalues import Background, load_background
 from core.manifest import (
-    EXECUTION_PROVIDERS,
+    DEVICE_BATCH_ROWS,
     MANIFEST_FILE,
+    ModelCopy,
     ModelManifest,
     VariantParity,
     file_sha256,
@@ -22,58 +23,79 @@ from core.manifest import (
 from core.prioritiser import Prioritiser, load_prioritiser
 from service.metrics import MODEL_BATCH_FILL, MODEL_BATCH_ROWS, MODEL_ROWS
 from service.scoring.batcher import MicroBatcher
-from service.settings import Precision, Provider
+from service.scoring.providers import choose_providers, tensorrt_options
+from service.settings import Precision, Provider, default_tensorrt_cache
 
 logger = logging.getLogger(__name__)
-
-_CUDA = EXECUTION_PROVIDERS["cuda"]
-_CPU = EXECUTION_PROVIDERS["cpu"]
-DEFAULT_BATCH_ROWS = {"cpu": 80, "cuda": 4096}
-"""Rows per onnxruntime call by device (``bench/RESULTS.md``): on the CPU 80 rows run as fast
-as 320 with a quarter of the working memory; on an H100 4096 is the fastest measured."""
-
-
-def choose_providers(provider: Provider) -> list[str]:
-    available = onnxruntime.get_available_providers()
-    if provider is Provider.CUDA and _CUDA not in available:
-        raise RuntimeError(
-            "LOGOSCORE_PROVIDER=cuda but onnxruntime has no CUDAExecutionProvider; install "
-            "logoscore[gpu] on a machine with a GPU, or set LOGOSCORE_PROVIDER=auto"
-        )
-    if provider is not Provider.CPU and _CUDA in available:
-        return [_CUDA, _CPU]
-    return [_CPU]
 
 
 @dataclass(frozen=True)
 class ModelFile:
-    """The ONNX file a model runs: its precision, sha256 and, for a reduced-precision copy,
-    its parity with the fp32 model."""
+    """The ONNX file a model runs: its precision, its graph (``unfused``, ``fused``, or
+    ``tensorrt``: an engine TensorRT builds from the fp32 file), its sha256 and, for a copy, its
+    parity with the fp32 model."""
 
     precision: str
     file: str
     sha256: str
     parity: VariantParity | None = None
+    graph: str = "unfused"
+
+    @property
+    def label(self) -> str:
+        """``fp32``, ``int8``, ``fp32 fused``, ``fp16 tensorrt``: how logs name it."""
+        return self.precision if self.graph == "unfused" else f"{self.precision} {self.graph}"
+
+    @property
+    def run_id(self) -> str:
+        """What makes its numbers (cache keys, job records): the file's sha256, and the engine
+        where onnxruntime does not run the file as written."""
+        return f"{self.sha256}{self._engine}"
+
+    @property
+    def short_run_id(self) -> str:
+        """``run_id`` with the sha256 cut to 16 digits (job queue names)."""
+        return f"{self.sha256[:16]}{self._engine}"
+
+    @property
+    def _engine(self) -> str:
+        return "-tensorrt-fp16" if self.graph == "tensorrt" else ""
+
+
+def _copy_file(copy: ModelCopy) -> ModelFile:
+    return ModelFile(copy.precision, copy.file, copy.sha256, copy.parity, copy.graph)
 
 
 def choose_model_file(manifest: ModelManifest, device: str, precision: Precision) -> ModelFile:
-    """The file to run on ``device`` (``cpu`` or ``cuda``) for the ``precision`` setting."""
+    """The file to run on ``device`` (``cpu`` or ``cuda``) for the ``precision`` setting:
+    ``Precision.AUTO``, the manifest's first copy for the device whose parity is within its
+    tolerance and which was not measured slower than the fp32 model, else that model;
+    ``Precision.REDUCED``, the first reduced copy, whatever its parity; ``Precision.FP32``, the
+    exported fp32 model itself."""
     fp32 = ModelFile("fp32", manifest.onnx.file, manifest.onnx.sha256)
+    copies = [copy for copy in manifest.copies if copy.provider == device]
     if precision is Precision.FP32:
         return fp32
-    copy = next((c for c in manifest.reduced_precision if c.provider == device), None)
-    if copy is None:
-        if precision is Precision.REDUCED:
+    if precision is Precision.REDUCED:
+        reduced = next((copy for copy in copies if copy.precision != "fp32"), None)
+        if reduced is None:
             raise RuntimeError(
                 f"LOGOSCORE_PRECISION=reduced but model {manifest.name} has no reduced-precision "
-                f"copy for {device}; add one with `python -m model_export.reduced --model-dir "
+                f"copy for {device}; add one with `python -m model_export.copies --model-dir "
                 "DIR --fasta FASTA`, or set LOGOSCORE_PRECISION=auto"
             )
-        return fp32
-    reduced = ModelFile(copy.precision, copy.file, copy.sha256, copy.parity)
-    if precision is Precision.REDUCED:
-        return reduced
-    return reduced if copy.parity.within_tolerance else fp32
+        return _copy_file(reduced)
+    for copy in copies:
+        faster = copy.speedup is None or copy.speedup > 1
+        if copy.parity.within_tolerance and faster:
+            return _copy_file(copy)
+    return fp32
+
+
+def tensorrt_file(manifest: ModelManifest) -> ModelFile:
+    """What TensorRT runs: an fp16 engine of the fp32 file (TensorRT fuses the graph itself);
+    its parity is measured by ``bench/gpu.sh``, not recorded in the manifest."""
+    return ModelFile("fp16", manifest.onnx.file, manifest.onnx.sha256, graph="tensorrt")
 
 
 class OnnxModel:
@@ -87,18 +109,34 @@ class OnnxModel:
         batch_rows: int | None,
         precision: Precision = Precision.AUTO,
         threads: int | None = None,
+        tensorrt_cache: Path | None = None,
     ) -> None:
         self.manifest: ModelManifest = load_manifest(model_dir)
         # the manifest names every file of the model by its sha256: the cache namespace's root
         self.manifest_sha256 = file_sha256(model_dir / MANIFEST_FILE)
-        providers = choose_providers(provider)
-        device = "cuda" if providers[0] == _CUDA else "cpu"
-        self.file = choose_model_file(self.manifest, device, precision)
+        trt_options, trt_folder = None, None
+        if provider is Provider.TENSORRT:
+            trt_folder = (tensorrt_cache or default_tensorrt_cache()) / self.manifest.onnx.sha256
+            trt_options = tensorrt_options(
+                trt_folder,
+                self.manifest.onnx.input,
+                self.manifest.window.tokens_per_frame,
+                batch_rows or DEVICE_BATCH_ROWS["cuda"],
+            )
+        choice = choose_providers(provider, trt_options)
+        if trt_folder is not None:
+            trt_folder.mkdir(parents=True, exist_ok=True)
+        self.file = (
+            tensorrt_file(self.manifest)
+            if choice.tensorrt
+            else choose_model_file(self.manifest, choice.device, precision)
+        )
+        self.batch_rows = batch_rows or DEVICE_BATCH_ROWS[choice.device]
         options = onnxruntime.SessionOptions()
         if threads is not None:
             options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(
-            str(model_dir / self.file.file), options, providers=providers
+            str(model_dir / self.file.file), options, providers=choice.providers
         )
         self.provider: str = self.session.get_providers()[0]
         self.background: Background | None = (
@@ -116,12 +154,11 @@ class OnnxModel:
         self.priority_background: PriorityBackground | None = (
             load_priority_background(model_dir / ranks.file) if ranks else None
         )
-        self.batch_rows = batch_rows or DEFAULT_BATCH_ROWS[device]
         self.batcher: MicroBatcher | None = None
         self._run_lock = threading.Lock()
         self.tokens_per_frame = self.manifest.window.tokens_per_frame
         logger.info(
-            "loaded model %s (%s) on %s", self.manifest.name, self.file.precision, self.provider
+            "loaded model %s (%s) on %s", self.manifest.name, self.file.label, self.provider
         )
 
     def enable_batching(self, max_wait_seconds: float) -> None:

@@ -49,5 +49,5 @@ def test_serve_says_what_it_serves_and_where_its_docs_are() -> None:
         process.wait(timeout=10)
     text = "".join(lines)
     assert f"http://127.0.0.1:{port}/docs" in text
-    assert "serving model logoscore-demo-chr20" in text and "(fp32, sha256 " in text
+    assert "serving model logoscore-demo-chr20" in text and "(fp32 fused, sha256 " in text
     assert "against reference GRCh37_chr20_1-6000000.fa (seqcol " in text

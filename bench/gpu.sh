@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every GPU measurement in one go, on the lent device machine (device time is counted: one call,
+# within 8 minutes). Prepare the wheels here first (bench/gpu_carry.sh), then from the tool:
+#     run(command="bash bench/gpu.sh", carry=[".whl"], timeout_s=560)
+# Prints the tables for bench/RESULTS.md; figures and logs land in $OUT (the device's return
+# folder) or /tmp/logoscore-gpu.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-/tmp/logoscore-gpu}
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+  --target /tmp/site .whl/*.whl || { echo "no wheels: run bench/gpu_carry.sh here first"; exit 1; }
+export PYTHONPATH=/tmp/site:$PWD
+step() { echo; echo "== $1"; }
+
+step machine
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+python3 -c "import onnxruntime as o; print('onnxruntime', o.__version__, o.get_available_providers())"
+nproc
+
+step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)"
+timeout 220 python3 bench/gpu_throughput.py --rows 1024,4096,8192 --seconds 2 \
+  --json "$out/model.json" 2>&1 | grep -v Warning | tee "$out/model.txt"
+
+step "the copies measured on CUDA (python -m model_export.copies; manifest in \$OUT)"
+rm -rf /tmp/demo-cuda && cp -r models/demo /tmp/demo-cuda
+timeout 120 python3 -m model_export.copies --model-dir /tmp/demo-cuda \
+  --fasta models/reference/GRCh37_chr20_1-6000000.fa 2>&1 | grep -v -i warn | tee "$out/copies.txt"
+cp /tmp/demo-cuda/manifest.json "$out/manifest.cuda.json"
+
+step "host side per core (bench/host_side.py)"
+timeout 60 python3 bench/host_side.py --variants 5000 2>&1 | grep -v Warning | tee "$out/host.txt"
+
+step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
+LOGOSCORE_PROVIDER=cuda timeout 200 python3 bench/gpu_end_to_end.py --variants 200000 \
+  2>&1 | grep -v Warning | tee "$out/end_to_end.txt"

@@ -1,0 +1,104 @@
+"""End to end on one GPU: ``logoscore score`` on a VCF of real-looking SNVs against a
+whole-chromosome FASTA, then the same VCF as a ``/jobs`` job through the service's in-process
+job runner (one GPU worker), each timed from start to the last result written.
+
+The device machine reaches nothing outside it and its transfer limit leaves no room for a real
+chromosome beside onnxruntime-gpu, so the chromosome is built there from the bundled 6 Mb of
+real GRCh37 chr20, repeated to chr20's 63 Mb as one contig ``20`` (real sequence, a whole
+chromosome's size and random access). SNVs sit at random positions of it, REF read from it, ALT
+one of the three others. Settings come from the environment (``LOGOSCORE_PROVIDER`` etc.).
+
+    python bench/gpu_end_to_end.py --variants 200000 --work /tmp/e2e
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from core.reference import ReferenceGenome
+from service.main import create_app
+from service.settings import DEMO_FASTA, Settings
+
+CHROMOSOME_LENGTH = 63_025_520
+"""GRCh37 chr20."""
+
+
+def write_chromosome(path: Path) -> Path:
+    """The bundled slice's bases, repeated to ``CHROMOSOME_LENGTH``, as contig ``20``."""
+    reference = ReferenceGenome(DEMO_FASTA)
+    span = reference.spans["20"]
+    bases = reference.fetch("20", span.start, span.end)
+    repeats = -(-CHROMOSOME_LENGTH // len(bases))
+    sequence = (bases * repeats)[:CHROMOSOME_LENGTH]
+    with path.open("w") as handle:
+        handle.write(">20\n")
+        for start in range(0, len(sequence), 60):
+            handle.write(sequence[start : start + 60] + "\n")
+    return path
+
+
+def write_snvs(fasta: Path, count: int, path: Path, seed: int = 0) -> Path:
+    """``count`` SNVs at random non-N positions of ``fasta``'s contig 20, sorted, REF from it."""
+    reference = ReferenceGenome(fasta)
+    rng = np.random.default_rng(seed)
+    drawn = rng.choice(np.arange(1_000, CHROMOSOME_LENGTH - 1_000), 2 * count, replace=False)
+    sites: list[tuple[int, str, str]] = []
+    for pos in drawn.tolist():  # in random order: the first ``count`` non-N ones
+        ref = reference.fetch("20", pos - 1, pos).upper()
+        if ref in "ACGT":
+            sites.append((pos, ref, "ACGT"[("ACGT".index(ref) + int(rng.integers(1, 4))) % 4]))
+        if len(sites) == count:
+            break
+    else:
+        raise SystemExit(f"fewer than {count} non-N positions drawn")
+    lines = ["##fileformat=VCFv4.2", f"##contig=<ID=20,length={CHROMOSOME_LENGTH}>"]
+    lines.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
+    lines += [f"20\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\t." for pos, ref, alt in sorted(sites)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def cli_rate(vcf: Path, out: Path, fasta: Path, variants: int) -> float:
+    """Variants/s of ``logoscore score VCF -o OUT.tsv`` (a new process: model load included)."""
+    command = [sys.executable, "-m", "service.cli", "score", str(vcf), "-o", str(out), "-q"]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env={**os.environ, "LOGOSCORE_FASTA": str(fasta)})
+    return variants / (time.perf_counter() - started)
+
+
+def job_rate(vcf: Path, fasta: Path, variants: int) -> float:
+    """Variants/s of one ``/jobs`` job, submission to finished, in-process runner."""
+    settings = Settings(fasta=fasta, job_chunk_variants=20_000)
+    with TestClient(create_app(settings)) as client:
+        started = time.perf_counter()
+        submitted = client.post("/jobs", files={"file": (vcf.name, vcf.read_bytes())})
+        job = submitted.json()["id"]
+        while client.get(f"/jobs/{job}").json()["state"] not in ("finished", "failed"):
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        assert client.get(f"/jobs/{job}").json()["state"] == "finished"
+    return variants / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--variants", type=int, default=200_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    fasta = write_chromosome(args.work / "chr20_repeated.fa")
+    vcf = write_snvs(fasta, args.variants, args.work / "snvs.vcf")
+    cli = cli_rate(vcf, args.work / "scores.tsv", fasta, args.variants)
+    print(f"logoscore score, {args.variants:,} SNVs, 63 Mb contig: {cli:,.0f} variants/s")
+    jobs = job_rate(vcf, fasta, args.variants)
+    print(f"/jobs, in-process runner, same VCF: {jobs:,.0f} variants/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Every GPU measurement of the model in one run (``bench/gpu.sh`` calls it on the device).
+
+Model only: onnxruntime rows/s of each graph on CUDA — the exported fp32 graph (the baseline
+every ratio is against), fp16, fused fp16 (one ``Attention`` operator per block application),
+fused fp16 through I/O binding with the output kept on the device and CUDA graphs replayed
+(fixed shapes), and TensorRT fp16 when onnxruntime has it — at several rows a call, each
+timed in alternating rounds (best round counts); and each graph's parity with the CPU fp32
+model over 200 SNVs (logfold max, the acceptance's 0.01). Prints one table for
+``bench/RESULTS.md``; ``--json`` writes the figures.
+
+    python bench/gpu_throughput.py [--rows 1024,4096,8192] [--seconds 2] [--json OUT.json]
+"""
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from numpy.typing import NDArray
+
+from core.manifest import EXECUTION_PROVIDERS, load_manifest
+from core.reference import ReferenceGenome
+from model_export.parity import real_window_tokens
+from model_export.precision import parity_snvs, session_effects, variant_parity
+from service.scoring.providers import TENSORRT, tensorrt_options
+from service.settings import DEMO_FASTA, DEMO_MODEL_DIR
+
+ROWS_PER_VARIANT = 20
+Runner = Callable[[NDArray[np.int64]], object]
+CUDA = EXECUTION_PROVIDERS["cuda"]
+
+
+def _session(
+    path: Path, providers: list[tuple[str, dict[str, object]]]
+) -> onnxruntime.InferenceSession:
+    return onnxruntime.InferenceSession(str(path), providers=providers)
+
+
+def _plain(session: onnxruntime.InferenceSession) -> Runner:
+    name = session.get_inputs()[0].name
+    return lambda rows: session.run(None, {name: rows})
+
+
+def _cuda_graph(path: Path, rows: int, tokens: int) -> Runner:
+    """I/O binding on device buffers of fixed shape, the CUDA graph captured on the first run
+    and replayed: the host copies the tokens in and the probabilities out, nothing else."""
+    session = onnxruntime.InferenceSession(
+        str(path), providers=[(CUDA, {"enable_cuda_graph": "1"})]
+    )
+    name, output = session.get_inputs()[0].name, session.get_outputs()[0].name
+    features = session.get_outputs()[0].shape[1]
+    device_in = onnxruntime.OrtValue.ortvalue_from_shape_and_type((rows, tokens), np.int64, "cuda")
+    device_out = onnxruntime.OrtValue.ortvalue_from_shape_and_type(
+        (rows, features), np.float32, "cuda"
+    )
+    binding = session.io_binding()
+    binding.bind_ortvalue_input(name, device_in)
+    binding.bind_ortvalue_output(output, device_out)
+
+    def run(batch: NDArray[np.int64]) -> object:
+        device_in.update_inplace(batch)
+        session.run_with_iobinding(binding)
+        return device_out.numpy()
+
+    return run
+
+
+def _rate(run: Runner, batch: NDArray[np.int64], seconds: float) -> float:
+    calls, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds or calls < 3:
+        run(batch)
+        calls += 1
+    return calls * len(batch) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", default="1024,4096,8192")
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    manifest = load_manifest(DEMO_MODEL_DIR)
+    files = {copy.label: DEMO_MODEL_DIR / copy.file for copy in manifest.copies}
+    fp32 = DEMO_MODEL_DIR / manifest.onnx.file
+    reference = ReferenceGenome(DEMO_FASTA)
+    spec = manifest.window
+    samples = real_window_tokens(reference, spec)
+    snvs = parity_snvs(reference, spec, 200)
+    cpu_fp32 = session_effects(_session(fp32, [(EXECUTION_PROVIDERS["cpu"], {})]), snvs, spec)
+    sessions: dict[str, Callable[[int], onnxruntime.InferenceSession]] = {
+        "fp32 (baseline)": lambda _: _session(fp32, [(CUDA, {})]),
+        "fp16": lambda _: _session(files["fp16"], [(CUDA, {})]),
+        "fp16 fused": lambda _: _session(files["fp16 fused"], [(CUDA, {})]),
+    }
+    if TENSORRT in onnxruntime.get_available_providers():
+        cache = Path("/tmp/logoscore-tensorrt")
+        sessions["TensorRT fp16"] = lambda rows: _session(
+            fp32,
+            [
+                (TENSORRT, tensorrt_options(cache, "tokens", spec.tokens_per_frame, rows)),
+                (CUDA, {}),
+            ],
+        )
+    else:
+        print("TensorRT: onnxruntime has no TensorrtExecutionProvider here; not measured")
+    graphs: dict[str, Callable[[int], Runner]] = {
+        name: (lambda rows, make=make: _plain(make(rows))) for name, make in sessions.items()
+    }
+    graphs["fp16 fused, CUDA graph"] = lambda rows: _cuda_graph(
+        files["fp16 fused"], rows, spec.tokens_per_frame
+    )
+    figures: list[tuple[int, str, float]] = []
+    for rows in [int(r) for r in args.rows.split(",")]:
+        batch = np.resize(samples, (rows, samples.shape[1]))
+        runners: dict[str, Runner] = {}
+        for name, make in graphs.items():
+            try:
+                runners[name] = make(rows)
+                runners[name](batch)  # warm-up (a TensorRT engine is built here)
+            except Exception as error:
+                print(f"{name} at {rows} rows: not measured ({type(error).__name__}: {error})")
+                runners.pop(name, None)
+        best = dict.fromkeys(runners, 0.0)
+        for _ in range(args.rounds):
+            for name, run in runners.items():
+                best[name] = max(best[name], _rate(run, batch, args.seconds))
+        for name, rate in best.items():
+            figures.append((rows, name, rate))
+    parity: dict[str, float] = {}
+    for name, make in sessions.items():
+        try:
+            effects = session_effects(make(320), snvs, spec)
+        except Exception as error:
+            print(f"{name}: parity not measured ({type(error).__name__}: {error})")
+            continue
+        parity[name] = variant_parity(cpu_fp32, effects, None, "cuda", 0.01).max_abs_logfold
+    baseline = {rows: rate for rows, name, rate in figures if name == "fp32 (baseline)"}
+    print("| rows a call | graph | rows/s | variants/s | vs fp32 CUDA | logfold max vs CPU fp32 |")
+    print("|---|---|---|---|---|---|")
+    for rows, name, rate in figures:
+        ratio = rate / baseline[rows] if rows in baseline else float("nan")
+        logfold = parity.get(name.removesuffix(", CUDA graph"), float("nan"))
+        print(
+            f"| {rows} | {name} | {rate:,.0f} | {rate / ROWS_PER_VARIANT:,.0f} | {ratio:.2f} | "
+            f"{logfold:.4f} |"
+        )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "figures": [
+                        {"rows": rows, "graph": name, "rows_per_s": rate}
+                        for rows, name, rate in figures
+                    ],
+                    "parity": parity,
+                },
+                indent=1,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
