@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1
+[ -f .whl/onnxruntime_gpu.tar.xz ] || { echo "nothing carried: run bench/gpu_carry.sh here"; exit 1; }
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || { echo "no wheels: run bench/gpu_carry.sh here first"; exit 1; }
+  --target /tmp/site .whl/*.whl || exit 1
+tar -C /tmp/site -xJf .whl/onnxruntime_gpu.tar.xz || exit 1
 export PYTHONPATH=/tmp/site:$PWD
 step() { echo; echo "== $1"; }
 
@@ -20,7 +22,7 @@ python3 -c "import onnxruntime as o; print('onnxruntime', o.__version__, o.get_a
 nproc
 
 step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)"
-timeout 220 python3 bench/gpu_throughput.py --rows 1024,4096,8192 --seconds 2 \
+timeout 180 python3 bench/gpu_throughput.py --rows 1024,4096,8192 --seconds 1.5 \
   --json "$out/model.json" 2>&1 | grep -v Warning | tee "$out/model.txt"
 
 step "the copies measured on CUDA (python -m model_export.copies; manifest in \$OUT)"
@@ -33,5 +35,6 @@ step "host side per core (bench/host_side.py)"
 timeout 60 python3 bench/host_side.py --variants 5000 2>&1 | grep -v Warning | tee "$out/host.txt"
 
 step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
-LOGOSCORE_PROVIDER=cuda timeout 200 python3 bench/gpu_end_to_end.py --variants 200000 \
+LOGOSCORE_PROVIDER=cuda timeout 260 python3 bench/gpu_end_to_end.py --variants 200000 \
+  --single 50000 --processes 8 \
   2>&1 | grep -v Warning | tee "$out/end_to_end.txt"

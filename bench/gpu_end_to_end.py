@@ -1,5 +1,6 @@
 """End to end on one GPU: ``logoscore score`` on a VCF of real-looking SNVs against a
-whole-chromosome FASTA, then the same VCF as a ``/jobs`` job through the service's in-process
+whole-chromosome FASTA (one process on its first ``--single`` records, then ``--processes N``
+on all), then the same VCF as a ``/jobs`` job through the service's in-process
 job runner (one GPU worker), each timed from start to the last result written.
 
 The device machine reaches nothing outside it and its transfer limit leaves no room for a real
@@ -8,7 +9,7 @@ real GRCh37 chr20, repeated to chr20's 63 Mb as one contig ``20`` (real sequence
 chromosome's size and random access). SNVs sit at random positions of it, REF read from it, ALT
 one of the three others. Settings come from the environment (``LOGOSCORE_PROVIDER`` etc.).
 
-    python bench/gpu_end_to_end.py --variants 200000 --work /tmp/e2e
+    python bench/gpu_end_to_end.py --variants 200000 --processes 8 --work /tmp/e2e
 """
 
 import argparse
@@ -36,6 +37,7 @@ def write_chromosome(path: Path) -> Path:
     bases = reference.fetch("20", span.start, span.end)
     repeats = -(-CHROMOSOME_LENGTH // len(bases))
     sequence = (bases * repeats)[:CHROMOSOME_LENGTH]
+    path.with_name(path.name + ".fai").unlink(missing_ok=True)  # a stale index of a last run
     with path.open("w") as handle:
         handle.write(">20\n")
         for start in range(0, len(sequence), 60):
@@ -64,9 +66,19 @@ def write_snvs(fasta: Path, count: int, path: Path, seed: int = 0) -> Path:
     return path
 
 
-def cli_rate(vcf: Path, out: Path, fasta: Path, variants: int) -> float:
-    """Variants/s of ``logoscore score VCF -o OUT.tsv`` (a new process: model load included)."""
+def first_records(vcf: Path, count: int, path: Path) -> Path:
+    """The header and the first ``count`` records of ``vcf``."""
+    lines = vcf.read_text().splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    path.write_text("\n".join([*header, *lines[len(header) : len(header) + count]]) + "\n")
+    return path
+
+
+def cli_rate(vcf: Path, out: Path, fasta: Path, variants: int, processes: int) -> float:
+    """Variants/s of ``logoscore score VCF -o OUT.tsv --processes N`` (a new process: model
+    loads included)."""
     command = [sys.executable, "-m", "service.cli", "score", str(vcf), "-o", str(out), "-q"]
+    command += ["--processes", str(processes)]
     started = time.perf_counter()
     subprocess.run(command, check=True, env={**os.environ, "LOGOSCORE_FASTA": str(fasta)})
     return variants / (time.perf_counter() - started)
@@ -89,13 +101,23 @@ def job_rate(vcf: Path, fasta: Path, variants: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", type=int, default=200_000)
+    parser.add_argument("--processes", type=int, default=8, help="for the second CLI run")
+    parser.add_argument(
+        "--single", type=int, default=50_000, help="variants of the one-process CLI run"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     fasta = write_chromosome(args.work / "chr20_repeated.fa")
     vcf = write_snvs(fasta, args.variants, args.work / "snvs.vcf")
-    cli = cli_rate(vcf, args.work / "scores.tsv", fasta, args.variants)
-    print(f"logoscore score, {args.variants:,} SNVs, 63 Mb contig: {cli:,.0f} variants/s")
+    single = first_records(vcf, args.single, args.work / "first.vcf")
+    one = cli_rate(single, args.work / "one.tsv", fasta, args.single, 1)
+    print(f"logoscore score, {args.single:,} SNVs, one process: {one:,.0f} variants/s")
+    many = cli_rate(vcf, args.work / "scores.tsv", fasta, args.variants, args.processes)
+    print(
+        f"logoscore score, {args.variants:,} SNVs, 63 Mb contig, --processes {args.processes}: "
+        f"{many:,.0f} variants/s"
+    )
     jobs = job_rate(vcf, fasta, args.variants)
     print(f"/jobs, in-process runner, same VCF: {jobs:,.0f} variants/s")
 

@@ -217,6 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the run's report: one self-contained HTML page",
     )
     score.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    score.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        help="worker processes that score (each loads the model): for a GPU, whose model calls "
+        "outpace one core's host side (default: 1, in this process)",
+    )
     for command in (serve, score):
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")
         command.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")

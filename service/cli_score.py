@@ -4,9 +4,10 @@ constant memory (a report's figures are gathered as the records pass, in bounded
 The output is written under a temporary name beside ``OUT`` and renamed to ``OUT`` only when
 the run succeeds: a failed or killed run leaves no ``OUT`` behind (make and Snakemake would take
 a partial file as up to date). ``-o -`` writes to stdout (VCF unless ``--format`` says
-otherwise). Exit status: 0 done; 1 the run failed (unreadable input, unwritable output);
-2 bad options; 3 ``--strict`` and the run warned, or fewer than ``--min-scored`` of the variants
-were scored (the output is complete and kept: it says why).
+otherwise). ``--processes N`` spreads the host side over N worker processes
+(``service.scoring.processes``). Exit status: 0 done; 1 the run failed (unreadable input,
+unwritable output); 2 bad options; 3 ``--strict`` and the run warned, or fewer than
+``--min-scored`` of the variants were scored (the output is complete and kept: it says why).
 """
 
 import argparse
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from core.effects import ALLELES, STRANDS
 from core.input_limits import InputLimitError, ReadLimits
 from core.status import Status
 from core.vcf import VcfReadError, VcfTruncatedError, open_vcf
@@ -27,12 +29,14 @@ from service.outputs.provenance import Provenance
 from service.outputs.render import RunSummary, render
 from service.progress import Progress
 from service.report.collect import ReportData
-from service.scoring.engine import open_engine
-from service.scoring.pipeline import scored_records
+from service.scoring.engine import ScoringEngine, open_engine
+from service.scoring.pipeline import CHUNK_VARIANTS, scored_records
+from service.scoring.processes import scored_records_in_processes
 from service.selection import SelectionError, result_view
 from service.settings import Settings
 
 STDOUT = Path("-")
+
 EXIT_FAILED, EXIT_OPTIONS, EXIT_STRICT = 1, 2, 3
 
 
@@ -99,6 +103,13 @@ def _replaced_on_success(path: Path) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
 
 
+def process_chunk(engine: ScoringEngine) -> int:
+    """Variants a worker process scores at a time: four model calls' worth, at least the
+    single-process pipeline's chunk."""
+    rows_per_variant = ALLELES * STRANDS * engine.spec.k
+    return max(CHUNK_VARIANTS, 4 * engine.model.batch_rows // rows_per_variant)
+
+
 def run_score(args: argparse.Namespace, settings: Settings) -> int:
     try:
         output_format, bgzipped = output_format_of(args)
@@ -121,7 +132,13 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         try:
             with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
                 writer = result_writer(output_format, view, provenance, reader.header)
-                scored = scored_records(engine, reader.records())
+                scored = (
+                    scored_records(engine, reader.records())
+                    if args.processes == 1
+                    else scored_records_in_processes(
+                        settings, reader.records(), args.processes, process_chunk(engine)
+                    )
+                )
                 if args.report is not None:  # gathered only when a report is asked for
                     scored = report.observe(scored)
                 pieces = render(scored, writer, output_format, summary, warnings_first=False)

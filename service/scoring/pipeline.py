@@ -39,13 +39,20 @@ def batches(records: Iterable[VcfRecord], variants_per_batch: int) -> Iterator[C
         yield pending
 
 
-def _score(engine: ScoringEngine, records: Chunk) -> list[list[VariantScore]]:
-    scores = engine.score([parsed for record in records for parsed in record.inputs])
+def score_per_record(
+    engine: ScoringEngine, inputs: list[list[ParsedInput]]
+) -> list[list[VariantScore]]:
+    """The scores of each record's inputs, in one engine call for them all."""
+    scores = engine.score([parsed for record in inputs for parsed in record])
     per_record, offset = [], 0
-    for record in records:
-        per_record.append(scores[offset : offset + len(record.inputs)])
-        offset += len(record.inputs)
+    for record in inputs:
+        per_record.append(scores[offset : offset + len(record)])
+        offset += len(record)
     return per_record
+
+
+def _score(engine: ScoringEngine, records: Chunk) -> list[list[VariantScore]]:
+    return score_per_record(engine, [record.inputs for record in records])
 
 
 def scored_records(

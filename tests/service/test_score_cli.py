@@ -292,3 +292,10 @@ def test_threads_sets_the_model_calls_threads_and_changes_no_score(
     assert same_text(one.read_text(), every.read_text()) is None
     refused = _score(messy_vcf, one, "--threads", "0")
     assert refused.returncode == 2 and "0 is not a positive whole number" in refused.stderr
+
+
+def test_processes_score_the_same_output(messy_vcf: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.tsv", tmp_path / "two.tsv"
+    assert _score(messy_vcf, one).returncode == 0
+    assert _score(messy_vcf, two, "--processes", "2").returncode == 0
+    assert two.read_text() == one.read_text()

@@ -1,0 +1,36 @@
+"""Scoring over worker processes gives what one process gives, in input order."""
+
+from pathlib import Path
+
+import numpy as np
+
+from core.input_limits import ReadLimits
+from core.vcf import VcfRecord, open_vcf
+from service.scoring.engine import open_engine
+from service.scoring.pipeline import scored_records
+from service.scoring.processes import scored_records_in_processes
+from service.settings import Settings
+from tests.conftest import THOUSAND_GENOMES_VCF
+
+RECORDS = 24
+
+
+def _records(path: Path) -> list[VcfRecord]:
+    with open_vcf(path, ReadLimits()) as reader:
+        return list(reader.records())[:RECORDS]
+
+
+def test_worker_processes_score_every_record_in_order_as_one_process_does() -> None:
+    records = _records(THOUSAND_GENOMES_VCF)
+    settings = Settings()
+    expected = list(scored_records(open_engine(settings), records))
+    # chunks of 5 variants over 2 processes: several chunks in flight, finishing out of order
+    actual = list(scored_records_in_processes(settings, records, 2, chunk_variants=5))
+    assert [record.index for record, _ in actual] == [record.index for record in records]
+    assert any(s.values is not None for _, scores in actual for s in scores)
+    for (_, want), (_, got) in zip(expected, actual, strict=True):
+        assert [s.status for s in got] == [s.status for s in want]
+        for a, b in zip(got, want, strict=True):
+            if a.values is not None and b.values is not None:
+                np.testing.assert_allclose(a.values.logfold, b.values.logfold, atol=1e-6)
+                assert a.values.priority == b.values.priority
