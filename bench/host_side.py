@@ -1,11 +1,13 @@
 """The scoring engine's host side alone, per core: what a GPU needs fed.
 
-Times, on one thread and in one run, the stages of ``ScoringEngine.score`` that run on the host
-for SNVs at real positions of the demo slice, cold cache: normalisation and windows
-(``core.classify.prepare``), model rows (``core.effects.variant_rows``: windows -> tokens), and
-the score math on the model's probabilities (effects, E-values, priority and its rank, result
-objects). The model call itself is timed apart, at the same rows, for scale. A GPU at 20,000
-variants/s needs 400,000 rows/s of tokens; the last lines say how many cores that takes.
+Times, on one thread and in one run, what runs on the host for SNVs at real positions of the
+demo slice, cold cache: normalisation and windows (``core.classify.prepare``), model rows
+(``core.effects.variant_rows``: windows -> tokens), the score math on the model's
+probabilities (effects, E-values, priority and its rank, result objects) and the output's text
+(TSV) — each worker's share in ``logoscore score --processes N`` — and the reading of the VCF,
+which the calling process does alone. The model call is timed apart, at the same rows, for
+scale. A GPU at 20,000 variants/s needs 400,000 rows/s of tokens; the last line says how many
+cores that takes.
 
     .venv/bin/python bench/host_side.py [--variants 2000]
 """
@@ -13,16 +15,27 @@ variants/s needs 400,000 rows/s of tokens; the last lines say how many cores tha
 import argparse
 import os
 import platform
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 from core.classify import ScorableVariant, prepare
 from core.effects import variant_rows
+from core.input_limits import ReadLimits
 from core.reference import ReferenceGenome
+from core.status import Status
 from core.variants import Origin, Variant
+from core.vcf import open_vcf
+from service.outputs.formats import OutputFormat, result_writer
+from service.outputs.provenance import Provenance
+from service.outputs.render import RunSummary, render
 from service.scoring.engine import ScoringEngine
 from service.scoring.model import OnnxModel
+from service.scoring.pipeline import CHUNK_VARIANTS
+from service.scoring.scores import ScoreValues, VariantScore
+from service.selection import result_view
 from service.settings import Provider, Settings
 
 GPU_ROWS_PER_SECOND = 400_000
@@ -59,9 +72,13 @@ def main() -> None:
     prepare_seconds = time.perf_counter() - started
     scorable = [item for item in prepared if isinstance(item, ScorableVariant)]
 
-    started = time.perf_counter()
-    rows = variant_rows([item.windows for item in scorable], spec)
+    windows = [item.windows for item in scorable]
+    variant_rows(windows[:CHUNK_VARIANTS], spec)  # warm-up
+    started = time.perf_counter()  # in the pipeline's chunks, as the engine builds them
+    for start in range(0, len(windows), CHUNK_VARIANTS):
+        variant_rows(windows[start : start + CHUNK_VARIANTS], spec)
     rows_seconds = time.perf_counter() - started
+    rows = variant_rows(windows, spec)
 
     sample = rows.tokens[: model.batch_rows]
     model.predict(sample)  # warm-up
@@ -75,9 +92,8 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    _score_math(engine, scorable, probabilities)
-    # ``_compute`` builds the rows again before its (replaced) model call: take them out
-    math_seconds = time.perf_counter() - started - rows_seconds
+    values = engine.values(scorable, rows.effects(probabilities))
+    math_seconds = time.perf_counter() - started
 
     total = len(rows.tokens)
     host_seconds = prepare_seconds + rows_seconds + math_seconds
@@ -89,28 +105,58 @@ def main() -> None:
         ("normalise + windows", prepare_seconds),
         ("windows -> tokens", rows_seconds),
         ("score math", math_seconds),
-        ("host side, all", host_seconds),
     ]:
         print(
             f"{name:22s} {seconds / len(scorable) * 1e3:7.3f} ms a variant  "
             f"{total / seconds:10,.0f} rows/s per core"
         )
     print(f"model on this CPU, fp32, one thread: {1 / model_seconds_per_row:,.0f} rows/s")
+    read_seconds, render_seconds = _read_and_render_seconds(engine, variants, scorable, values)
+    for name, seconds in [("render TSV", render_seconds), ("read VCF", read_seconds)]:
+        print(
+            f"{name:22s} {seconds / len(scorable) * 1e3:7.3f} ms a variant  "
+            f"{len(scorable) / seconds:10,.0f} variants/s"
+        )
+    host_seconds += render_seconds
+    print(
+        f"{'workers share, all':22s} {host_seconds / len(scorable) * 1e3:7.3f} ms a variant  "
+        f"{total / host_seconds:10,.0f} rows/s per core (windows, tokens, score math, text)"
+    )
     cores = GPU_ROWS_PER_SECOND / (total / host_seconds)
     print(f"cores for {GPU_ROWS_PER_SECOND:,} rows/s (20,000 variants/s): {cores:.1f}")
 
 
-def _score_math(
-    engine: ScoringEngine, scorable: list[ScorableVariant], probabilities: np.ndarray
-) -> None:
-    """``ScoringEngine._compute`` with ``probabilities`` in place of its model call: the
-    rows, then the score math."""
-    original = engine.model.predict
-    engine.model.predict = lambda tokens: probabilities  # type: ignore[method-assign]
-    try:
-        engine._compute(scorable)
-    finally:
-        engine.model.predict = original  # type: ignore[method-assign]
+def _read_and_render_seconds(
+    engine: ScoringEngine,
+    variants: list[Variant],
+    scorable: list[ScorableVariant],
+    values: list[ScoreValues],
+) -> tuple[float, float]:
+    """Seconds to read the VCF's records (the calling process of ``logoscore score --processes
+    N``, alone) and to render the TSV from their scores (given here; the workers' share)."""
+    with tempfile.TemporaryDirectory() as folder:
+        vcf = Path(folder) / "snvs.vcf"
+        lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+        lines += [f"20\t{v.pos}\t.\t{v.ref}\t{v.alt}\t.\tPASS\t." for v in variants]
+        vcf.write_text("\n".join(lines) + "\n")
+        started = time.perf_counter()
+        with open_vcf(vcf, ReadLimits()) as reader:
+            records = list(reader.records())
+            header = reader.header
+        read_seconds = time.perf_counter() - started
+    scores = iter(
+        VariantScore(variant, Status.SCORED, normalized=item.normalized, values=value)
+        for variant, item, value in zip(variants, scorable, values, strict=True)
+    )
+    scored = [(record, [next(scores) for _ in record.inputs]) for record in records]
+    view = result_view(engine.model.manifest, None, None)
+    provenance = Provenance.of(engine.model, engine.reference)
+    writer = result_writer(OutputFormat.TSV, view, provenance, header)
+    started = time.perf_counter()
+    summary = RunSummary.of(engine.model.manifest)
+    text = "".join(render(scored, writer, OutputFormat.TSV, summary, False))
+    assert text
+    return read_seconds, time.perf_counter() - started
 
 
 if __name__ == "__main__":

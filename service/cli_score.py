@@ -31,7 +31,7 @@ from service.progress import Progress
 from service.report.collect import ReportData
 from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.pipeline import CHUNK_VARIANTS, scored_records
-from service.scoring.processes import scored_records_in_processes
+from service.scoring.processes import ProcessScoring
 from service.selection import SelectionError, result_view
 from service.settings import Settings
 
@@ -132,13 +132,11 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         try:
             with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
                 writer = result_writer(output_format, view, provenance, reader.header)
-                scored = (
-                    scored_records(engine, reader.records())
-                    if args.processes == 1
-                    else scored_records_in_processes(
-                        settings, reader.records(), args.processes, process_chunk(engine)
-                    )
-                )
+                if args.processes == 1:
+                    scored = scored_records(engine, reader.records())
+                else:  # the workers write each record's text too
+                    pool = ProcessScoring(settings, writer, args.processes, process_chunk(engine))
+                    scored, writer = pool.scored(reader.records()), pool
                 if args.report is not None:  # gathered only when a report is asked for
                     scored = report.observe(scored)
                 pieces = render(scored, writer, output_format, summary, warnings_first=False)

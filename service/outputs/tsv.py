@@ -87,8 +87,9 @@ class TsvWriter:
             if values is None
             else (values.ref, values.alt, values.diff, values.logfold, values.evalue)
         )
+        columns = [None if array is None else array.tolist() for array in arrays]  # floats
         for i in self.view.selected:
-            cells += ["" if array is None else _number(float(array[i])) for array in arrays]
+            cells += ["" if column is None else f"{column[i]:.6g}" for column in columns]
         return "\t".join(cells) + "\n"
 
 

@@ -84,7 +84,11 @@ class ScoringEngine:
         """Model passes for ``variants``: their per-feature values, E-values and priority."""
         if not variants:
             return []
-        effects = self._effects([item.windows for item in variants])
+        return self.values(variants, self._effects([item.windows for item in variants]))
+
+    def values(self, variants: list[ScorableVariant], effects: VariantEffects) -> list[ScoreValues]:
+        """The score math on the model's ``effects`` of ``variants``: per-feature values,
+        E-values against the background of each variant's class, priority and its rank."""
         classes = [variant_class(item.normalized.ref, item.normalized.alt) for item in variants]
         backgrounds = {"snv": self.model.background, "indel": self.model.indel_background}
         evalues: dict[int, np.ndarray] = {}  # variant index -> its E-values, per its class

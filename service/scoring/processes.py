@@ -1,9 +1,10 @@
 """The scoring pipeline over several processes: each scores whole chunks of records with an
-engine of its own (model session, reference, cache), so the host side — normalisation, windows,
-tokens, score math, about 0.15 ms a variant on one core (``bench/host_side.py``) — runs on as
-many cores as there are processes, and their model calls interleave on one GPU. The calling
-process reads the input and writes the output, in input order; at most ``2 * processes`` chunks
-are in flight, so memory stays flat however long the input.
+engine of its own (model session, reference, cache) and writes their output text, so the host
+side — normalisation, windows, tokens, score math, about 0.15 ms a variant on one core, and
+the output's text, about as much (``bench/host_side.py``) — runs on as many cores as there are
+processes, and their model calls interleave on one GPU. The calling process reads the input
+and writes the text out, in input order; at most ``2 * processes`` chunks are in flight, so
+memory stays flat however long the input.
 
 ``logoscore score --processes N``: worth it where the model is fast next to one core's host
 side (a GPU: one process tops out near 2,000 variants/s); on a CPU the model already takes
@@ -15,43 +16,76 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from core.variants import ParsedInput
 from core.vcf import VcfRecord
+from service.outputs.formats import ResultWriter
 from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.pipeline import batches, score_per_record
 from service.scoring.scores import VariantScore
 from service.settings import Settings
 
-_ENGINE: list[ScoringEngine] = []
-"""This worker process's engine (one), opened once by ``_open``."""
+Rendered = list[tuple[list[VariantScore], str]]
+"""Each record's scores and its output text."""
+
+_WORKER: list[tuple[ScoringEngine, ResultWriter]] = []
+"""This worker process's engine and writer (one pair), made once by ``_open``."""
 
 
-def _open(settings: Settings) -> None:
-    _ENGINE.append(open_engine(settings))
+def _open(settings: Settings, writer: ResultWriter) -> None:
+    _WORKER.append((open_engine(settings), writer))
 
 
-def _score(inputs: list[list[ParsedInput]]) -> list[list[VariantScore]]:
-    return score_per_record(_ENGINE[0], inputs)
+def _score(records: list[VcfRecord]) -> Rendered:
+    engine, writer = _WORKER[0]
+    per_record = score_per_record(engine, [record.inputs for record in records])
+    return [
+        (scores, writer.record(record, scores))
+        for record, scores in zip(records, per_record, strict=True)
+    ]
 
 
-def scored_records_in_processes(
-    settings: Settings,
-    records: Iterable[VcfRecord],
-    processes: int,
-    chunk_variants: int,
-) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
-    """Each record with one score per input, in order, scored by ``processes`` worker
-    processes (started here, each loading the model ``settings`` name)."""
-    context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
-    with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=_open, initargs=(settings,)
-    ) as pool:
-        in_flight: deque[tuple[list[VcfRecord], Future[list[list[VariantScore]]]]] = deque()
-        for chunk in batches(records, chunk_variants):
-            in_flight.append((chunk, pool.submit(_score, [record.inputs for record in chunk])))
-            if len(in_flight) > 2 * processes:
-                done, scores = in_flight.popleft()
-                yield from zip(done, scores.result(), strict=True)
-        while in_flight:
-            done, scores = in_flight.popleft()
-            yield from zip(done, scores.result(), strict=True)
+class ProcessScoring:
+    """Records scored and written by ``processes`` worker processes (started by ``scored``,
+    each loading the model ``settings`` name). A ``ResultWriter`` itself: ``record`` gives the
+    text a worker wrote for that record, header and footer come from ``writer``."""
+
+    def __init__(
+        self, settings: Settings, writer: ResultWriter, processes: int, chunk_variants: int
+    ) -> None:
+        self.settings, self.writer = settings, writer
+        self.processes, self.chunk_variants = processes, chunk_variants
+        self._texts: dict[int, str] = {}
+
+    def header(self, warnings: list[str]) -> str:
+        return self.writer.header(warnings)
+
+    def record(self, record: VcfRecord, scores: list[VariantScore]) -> str:
+        return self._texts.pop(record.index)
+
+    def footer(self, summary: dict[str, int], warnings: list[str]) -> str:
+        return self.writer.footer(summary, warnings)
+
+    def scored(
+        self, records: Iterable[VcfRecord]
+    ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
+        """Each record with one score per input, in order (its text kept for ``record``)."""
+        context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
+        with ProcessPoolExecutor(
+            self.processes,
+            mp_context=context,
+            initializer=_open,
+            initargs=(self.settings, self.writer),
+        ) as pool:
+            in_flight: deque[tuple[list[VcfRecord], Future[Rendered]]] = deque()
+            for chunk in batches(records, self.chunk_variants):
+                in_flight.append((chunk, pool.submit(_score, chunk)))
+                if len(in_flight) > 2 * self.processes:
+                    yield from self._done(*in_flight.popleft())
+            while in_flight:
+                yield from self._done(*in_flight.popleft())
+
+    def _done(
+        self, records: list[VcfRecord], rendered: Future[Rendered]
+    ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
+        for record, (scores, text) in zip(records, rendered.result(), strict=True):
+            self._texts[record.index] = text
+            yield record, scores

@@ -5,14 +5,19 @@ from pathlib import Path
 import numpy as np
 
 from core.input_limits import ReadLimits
+from core.manifest import load_manifest
 from core.vcf import VcfRecord, open_vcf
+from service.outputs.formats import OutputFormat, result_writer
+from service.outputs.provenance import Provenance
 from service.scoring.engine import open_engine
 from service.scoring.pipeline import scored_records
-from service.scoring.processes import scored_records_in_processes
-from service.settings import Settings
+from service.scoring.processes import ProcessScoring
+from service.selection import result_view
+from service.settings import DEMO_MODEL_DIR, Settings
 from tests.conftest import THOUSAND_GENOMES_VCF
 
 RECORDS = 24
+DEMO = load_manifest(DEMO_MODEL_DIR)
 
 
 def _records(path: Path) -> list[VcfRecord]:
@@ -23,9 +28,18 @@ def _records(path: Path) -> list[VcfRecord]:
 def test_worker_processes_score_every_record_in_order_as_one_process_does() -> None:
     records = _records(THOUSAND_GENOMES_VCF)
     settings = Settings()
-    expected = list(scored_records(open_engine(settings), records))
+    engine = open_engine(settings)
+    expected = list(scored_records(engine, records))
     # chunks of 5 variants over 2 processes: several chunks in flight, finishing out of order
-    actual = list(scored_records_in_processes(settings, records, 2, chunk_variants=5))
+    view = result_view(DEMO, None, None)
+    writer = result_writer(
+        OutputFormat.TSV, view, Provenance.of(engine.model, engine.reference), []
+    )
+    pool = ProcessScoring(settings, writer, 2, chunk_variants=5)
+    actual = list(pool.scored(records))
+    # each record's text, written by a worker, as the calling process would write it
+    for record, scores in actual:
+        assert pool.record(record, scores) == writer.record(record, scores)
     assert [record.index for record, _ in actual] == [record.index for record in records]
     assert any(s.values is not None for _, scores in actual for s in scores)
     for (_, want), (_, got) in zip(expected, actual, strict=True):
