@@ -13,20 +13,22 @@ from service.schemas import (
     VariantResult,
 )
 from service.scoring.engine import input_fields
-from service.scoring.model import OnnxModel
+from service.scoring.model import ModelFile, OnnxModel
 from service.scoring.scores import VariantScore
 from service.selection import ResultView
 from service.summary_line import summary_line
 
 
-def model_info(model: OnnxModel) -> ModelInfo:
+def model_info(model: OnnxModel, file: ModelFile | None = None) -> ModelInfo:
+    """The model that scores: ``model``'s own file, or ``file`` (a job's workers' file)."""
     manifest: ModelManifest = model.manifest
+    file = file or model.file
     return ModelInfo(
         name=manifest.name,
         version=manifest.version,
-        sha256=model.file.sha256,
-        precision=model.file.precision,
-        graph=model.file.graph,
+        sha256=file.sha256,
+        precision=file.precision,
+        graph=file.graph,
         assembly=manifest.assembly,
     )
 

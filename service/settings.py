@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     fasta: Path = DEMO_FASTA
     provider: Provider = Provider.AUTO
     precision: Precision = Precision.AUTO
+    job_provider: Provider | None = None
+    """The provider of the ``logoscore worker`` processes that score this API's jobs
+    (``LOGOSCORE_JOB_PROVIDER``: ``cpu``, ``cuda``, ``tensorrt``), when it is not the API's own:
+    an API on the CPU with workers on GPUs. With Redis only (in-process jobs run here)."""
     batch_rows: int | None = None
     """Rows (one reading frame of one strand of one allele) per onnxruntime call; unset: 80 on
     the CPU, 4096 on CUDA (``core.manifest.DEVICE_BATCH_ROWS``)."""

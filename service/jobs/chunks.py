@@ -16,6 +16,7 @@ from service.outputs.formats import OutputFormat, result_writer
 from service.outputs.provenance import Provenance
 from service.outputs.render import RunSummary, ScoredRecord, render_twice
 from service.scoring.engine import ScoringEngine
+from service.scoring.model import ModelFile
 from service.scoring.pipeline import batches, scored_records
 from service.scoring.scores import VariantScore
 from service.selection import result_view
@@ -44,6 +45,20 @@ def chunk_records(chunk: ChunkInput) -> list[VcfRecord]:
         parse_record(text, chunk.first_index + offset, line)
         for offset, (text, line) in enumerate(zip(chunk.lines, chunk.line_numbers, strict=True))
     ]
+
+
+def job_model(engine: ScoringEngine, job: JobRecord) -> ModelFile:
+    """The model file that scores ``job`` (its record's; the engine's for older records)."""
+    if job.model_precision is None or job.model_graph is None:
+        return engine.model.file
+    sha256 = job.model_sha256[:64]
+    file = next((c.file for c in engine.model.manifest.copies if c.sha256 == sha256), "")
+    return ModelFile(job.model_precision, file, sha256, graph=job.model_graph)
+
+
+def job_provenance(engine: ScoringEngine, job: JobRecord) -> Provenance:
+    """The model file that scored ``job`` and the reference, for its result and report."""
+    return Provenance.of(engine.model, engine.reference, job_model(engine, job))
 
 
 def check_identity(engine: ScoringEngine, job: JobRecord) -> None:
@@ -94,7 +109,7 @@ def job_result(
     renders the same file; one chunk's scores are held at a time (the status counts and
     warnings, which come first, are read in a pass of their own)."""
     view = result_view(engine.model.manifest, job.features, job.top_k)
-    provenance = Provenance.of(engine.model, engine.reference)
+    provenance = job_provenance(engine, job)
     writer = result_writer(output_format, view, provenance, store.header(job.id))
     summary = RunSummary.of(engine.model.manifest)
     chunks = len(job.chunk_variants)

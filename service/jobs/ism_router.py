@@ -13,6 +13,7 @@ from service.jobs.submission import (
     CallerKey,
     IdempotencyKey,
     check_room,
+    job_runner,
     job_store,
     known_job,
     new_record,
@@ -71,5 +72,8 @@ def submit_ism_job(
     except BaseException:
         store.delete(job_id)  # no half-stored job stays behind
         raise
-    job = new_record(job_id, caller, engine, chunk_variants, body.features, region=str(region))
+    model = job_runner(request).model
+    job = new_record(
+        job_id, caller, engine, model, chunk_variants, body.features, region=str(region)
+    )
     return start_job(request, response, job, ism_header(region), idempotency_key, engine)

@@ -21,14 +21,18 @@ class JobRecord:
     """The name of the API key that submitted it (``service.access``): only it sees the job."""
     created: float
     model_sha256: str
-    """The served model's ONNX sha256 (``ModelFile.run_id``: with the engine, for TensorRT):
-    only workers running this model file so take the job's chunks."""
+    """The ONNX sha256 of the model file its workers run (``ModelFile.run_id``: with the
+    engine, for TensorRT): only workers running this model file so take the job's chunks."""
     reference_digest: str
     """The reference's sequence-collection digest: only workers with this reference take them."""
     chunk_variants: list[int]
     """Input ALTs per chunk: the progress counts them."""
     features: list[str] | None = None
     top_k: int | None = None
+    model_precision: str | None = None
+    """That file's precision and graph (``ModelFile``), named in the job's results; ``None`` in
+    records written before they were kept (the API's own file is named then)."""
+    model_graph: str | None = None
     region: str | None = None
     """``CONTIG:START-END`` of an in-silico mutagenesis job (``service.jobs.ism``); ``None`` for
     an uploaded VCF."""

@@ -112,7 +112,8 @@ def submit_job(
         path = save_upload(file.file, Path(work_dir))
         name = upload_name(file.filename, path)
         header, chunk_variants = _store_chunks(store, job_id, path, name, settings)
-    job = new_record(job_id, caller, engine, chunk_variants, features, top_k)
+    model = job_runner(request).model
+    job = new_record(job_id, caller, engine, model, chunk_variants, features, top_k)
     return start_job(request, response, job, header, idempotency_key, engine)
 
 

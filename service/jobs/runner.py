@@ -22,6 +22,7 @@ from rq.job import Job, JobStatus
 from service.jobs.chunks import process_chunk
 from service.jobs.store import JobStore
 from service.scoring.engine import ScoringEngine
+from service.scoring.model import ModelFile
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +32,16 @@ CHUNK_TIMEOUT_SECONDS = 300
 """A chunk (200 variants by default) takes about 15 s on 2 CPU cores."""
 
 
-def queue_name(engine: ScoringEngine) -> str:
-    """The queue of chunks for this model file (by sha256, and engine) on this reference (by
+def queue_name(model: ModelFile, reference_digest: str) -> str:
+    """The queue of chunks for a model file (by sha256, and engine) on a reference (by
     digest)."""
-    model, reference = engine.model.file.short_run_id, engine.reference.identity.digest
-    return f"{QUEUE_PREFIX}:{model}:{reference}"
+    return f"{QUEUE_PREFIX}:{model.short_run_id}:{reference_digest}"
 
 
 class JobRunner(Protocol):
+    model: ModelFile
+    """The model file its jobs are scored with (named in their records and results)."""
+
     def submit(self, job_id: str, chunks: int) -> None: ...
 
     def cancel(self, job_id: str, chunks: int) -> None: ...
@@ -54,6 +57,7 @@ class ThreadRunner:
     waits for it: the in-process jobs go with the process."""
 
     def __init__(self, engine: ScoringEngine, store: JobStore) -> None:
+        self.model = engine.model.file
         self._engine = engine
         self._store = store
         self._chunks: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
@@ -93,8 +97,18 @@ class ThreadRunner:
 
 
 class RqRunner:
-    def __init__(self, connection: redis.Redis, job_ttl_seconds: int, name: str) -> None:
-        self._queue = Queue(name, connection=connection)
+    """Chunks on the RQ queue of ``model`` and ``reference_digest``, for ``logoscore worker``
+    processes that run that model file on that reference."""
+
+    def __init__(
+        self,
+        connection: redis.Redis,
+        job_ttl_seconds: int,
+        model: ModelFile,
+        reference_digest: str,
+    ) -> None:
+        self.model = model
+        self._queue = Queue(queue_name(model, reference_digest), connection=connection)
         self._ttl = job_ttl_seconds
 
     def submit(self, job_id: str, chunks: int) -> None:

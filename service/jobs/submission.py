@@ -14,6 +14,7 @@ from service.jobs.status import job_status
 from service.jobs.store import JobStore, JobStoreFullError
 from service.metrics import JOBS_SUBMITTED
 from service.scoring.engine import ScoringEngine
+from service.scoring.model import ModelFile
 
 
 def job_store(request: Request) -> JobStore:
@@ -48,17 +49,21 @@ def new_record(
     job_id: str,
     caller: Caller,
     engine: ScoringEngine,
+    model: ModelFile,
     chunk_variants: list[int],
     features: list[str] | None,
     top_k: int | None = None,
     region: str | None = None,
 ) -> JobRecord:
-    """The record of a job submitted now by ``caller`` to ``engine``'s model and reference."""
+    """The record of a job submitted now by ``caller`` to ``engine``'s model and reference, to
+    be scored with ``model`` (the job runner's file)."""
     return JobRecord(
         id=job_id,
         owner=caller.name,
         created=time.time(),
-        model_sha256=engine.model.file.run_id,
+        model_sha256=model.run_id,
+        model_precision=model.precision,
+        model_graph=model.graph,
         reference_digest=engine.reference.identity.digest,
         chunk_variants=chunk_variants,
         features=features,

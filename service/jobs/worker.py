@@ -121,7 +121,7 @@ def work(settings: Settings, burst: bool) -> None:
     """Take chunks until stopped (or, with ``burst``, until the queue is empty)."""
     engine = open_worker_context(settings)
     connection = redis_client(settings.redis_url or "")
-    name = queue_name(engine)
+    name = queue_name(engine.model.file, engine.reference.identity.digest)
     logger.info("worker for queue %s", name)
     _report_other_queues(connection, name)
     interval = settings.worker_maintenance_seconds

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from core.reference import ReferenceGenome
 from service.results import model_info, reference_info
 from service.schemas import ModelInfo, ReferenceInfo
-from service.scoring.model import OnnxModel
+from service.scoring.model import ModelFile, OnnxModel
 
 
 @dataclass(frozen=True)
@@ -14,8 +14,11 @@ class Provenance:
     reference: ReferenceInfo
 
     @classmethod
-    def of(cls, model: OnnxModel, reference: ReferenceGenome) -> "Provenance":
-        return cls(model_info(model), reference_info(reference))
+    def of(
+        cls, model: OnnxModel, reference: ReferenceGenome, file: ModelFile | None = None
+    ) -> "Provenance":
+        """``model`` (``file`` where another file of it scored: a job's) and ``reference``."""
+        return cls(model_info(model, file), reference_info(reference))
 
     def lines(self) -> list[str]:
         """``model: ...`` and ``reference: ...``, for comment and meta lines."""
