@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from demo_snvs import demo_snvs
 
 from core.reference import ReferenceGenome
-from core.variants import Origin, Variant
+from core.variants import Variant
 from service import cli
 from service.scoring.cache import LruCache
 from service.scoring.engine import ScoringEngine
@@ -27,20 +28,6 @@ from service.scoring.model import OnnxModel
 from service.settings import Settings
 
 REPEATS = 3
-
-
-def _snvs(reference: ReferenceGenome, count: int, seed: int) -> list[Variant]:
-    rng = np.random.default_rng(seed)
-    span = reference.spans["20"]
-    variants: list[Variant] = []
-    while len(variants) < count:
-        pos = int(rng.integers(span.start + 1000, span.end - 1000))
-        ref = reference.fetch("20", pos - 1, pos)
-        if ref == "N":
-            continue
-        alt = "ACGT"[("ACGT".index(ref) + 1) % 4]
-        variants.append(Variant("20", pos, ref, alt, Origin(record=len(variants))))
-    return variants
 
 
 def _write_vcf(variants: list[Variant], path: Path) -> None:
@@ -72,7 +59,7 @@ def main() -> None:
         settings.model_dir, settings.provider, settings.batch_rows, settings.precision
     )
     reference = ReferenceGenome(settings.fasta)
-    variants = _snvs(reference, args.variants, seed=0)
+    variants = demo_snvs(reference, args.variants, seed=0)
     rows = np.random.default_rng(1).integers(4, 3129, size=(args.variants * 20, 201))
     rows[:, 0] = 2
     model.predict(rows[: model.batch_rows])  # warm-up

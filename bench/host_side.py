@@ -20,13 +20,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from demo_snvs import demo_snvs
 
 from core.classify import ScorableVariant, prepare
 from core.effects import variant_rows
 from core.input_limits import ReadLimits
 from core.reference import ReferenceGenome
 from core.status import Status
-from core.variants import Origin, Variant
+from core.variants import Variant
 from core.vcf import open_vcf
 from service.outputs.formats import OutputFormat, result_writer
 from service.outputs.provenance import Provenance
@@ -42,20 +43,6 @@ GPU_ROWS_PER_SECOND = 400_000
 """20,000 variants/s x 20 rows (2 alleles x 2 strands x 5 frames)."""
 
 
-def _snvs(reference: ReferenceGenome, count: int, seed: int) -> list[Variant]:
-    rng = np.random.default_rng(seed)
-    span = reference.spans["20"]
-    variants: list[Variant] = []
-    while len(variants) < count:
-        pos = int(rng.integers(span.start + 1000, span.end - 1000))
-        ref = reference.fetch("20", pos - 1, pos)
-        if ref == "N":
-            continue
-        alt = "ACGT"[("ACGT".index(ref) + 1 + len(variants) % 3) % 4]
-        variants.append(Variant("20", pos, ref, alt, Origin(record=len(variants))))
-    return variants
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", type=int, default=2000)
@@ -64,7 +51,7 @@ def main() -> None:
     model = OnnxModel(settings.model_dir, Provider.CPU, None, threads=1)
     reference = ReferenceGenome(settings.fasta)
     engine = ScoringEngine(model, reference)
-    variants = _snvs(reference, args.variants, seed=0)
+    variants = demo_snvs(reference, args.variants, seed=0)
     spec = model.manifest.window
 
     started = time.perf_counter()
