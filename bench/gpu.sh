@@ -2,6 +2,9 @@
 # Every GPU measurement in one go, on the lent device machine (device time is counted: one call,
 # within 8 minutes). Prepare the wheels here first (bench/gpu_carry.sh), then from the tool:
 #     run(command="bash bench/gpu.sh", carry=[".whl"], timeout_s=560)
+# Check the Python parts here first, at no device time:
+#     .venv/bin/python bench/gpu_throughput.py --dry-run --rows 8 --seconds 0.1 --rounds 1
+#     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2
 # Prints the tables for bench/RESULTS.md; figures and logs land in $OUT (the device's return
 # folder) or /tmp/logoscore-gpu.
 set -uo pipefail

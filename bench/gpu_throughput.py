@@ -82,7 +82,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--dry-run", action="store_true", help="on the CPU: check the script")
     args = parser.parse_args()
+    # --dry-run: every graph on the CPU, no CUDA graph: the script's own check at no device
+    # time (its figures mean nothing)
+    device = EXECUTION_PROVIDERS["cpu"] if args.dry_run else CUDA
     manifest = load_manifest(DEMO_MODEL_DIR)
     files = {copy.label: DEMO_MODEL_DIR / copy.file for copy in manifest.copies}
     fp32 = DEMO_MODEL_DIR / manifest.onnx.file
@@ -92,9 +96,9 @@ def main() -> None:
     snvs = parity_snvs(reference, spec, 200)
     cpu_fp32 = session_effects(_session(fp32, [(EXECUTION_PROVIDERS["cpu"], {})]), snvs, spec)
     sessions: dict[str, Callable[[int], onnxruntime.InferenceSession]] = {
-        "fp32 (baseline)": lambda _: _session(fp32, [(CUDA, {})]),
-        "fp16": lambda _: _session(files["fp16"], [(CUDA, {})]),
-        "fp16 fused": lambda _: _session(files["fp16 fused"], [(CUDA, {})]),
+        "fp32 (baseline)": lambda _: _session(fp32, [(device, {})]),
+        "fp16": lambda _: _session(files["fp16"], [(device, {})]),
+        "fp16 fused": lambda _: _session(files["fp16 fused"], [(device, {})]),
     }
     if TENSORRT in onnxruntime.get_available_providers():
         cache = Path("/tmp/logoscore-tensorrt")
@@ -110,9 +114,10 @@ def main() -> None:
     graphs: dict[str, Callable[[int], Runner]] = {
         name: (lambda rows, make=make: _plain(make(rows))) for name, make in sessions.items()
     }
-    graphs["fp16 fused, CUDA graph"] = lambda rows: _cuda_graph(
-        files["fp16 fused"], rows, spec.tokens_per_frame
-    )
+    if device == CUDA:
+        graphs["fp16 fused, CUDA graph"] = lambda rows: _cuda_graph(
+            files["fp16 fused"], rows, spec.tokens_per_frame
+        )
     figures: list[tuple[int, str, float]] = []
     for rows in [int(r) for r in args.rows.split(",")]:
         batch = np.resize(samples, (rows, samples.shape[1]))
