@@ -27,7 +27,8 @@ FEATURES = [Feature("f0", "annotation"), Feature("f1", "tf_motif")]
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("model")
     torch.manual_seed(0)
-    model = LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=2)).eval()
+    small = {"embedding_dim": 16, "hidden_dim": 32, "heads": 2, "ffn_dim": 64}  # quick export
+    model = LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=2, **small)).eval()
     checkpoint = save_checkpoint(
         Checkpoint(model, FEATURES, WindowSpec(), "GRCh37", {}), work / "m.pt"
     )

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from core.input_limits import ReadLimits
 from core.manifest import load_manifest
@@ -15,6 +16,8 @@ from service.scoring.processes import ProcessScoring
 from service.selection import result_view
 from service.settings import DEMO_MODEL_DIR, Settings
 from tests.conftest import THOUSAND_GENOMES_VCF
+
+pytestmark = pytest.mark.slow  # worker processes start and load the model
 
 RECORDS = 24
 DEMO = load_manifest(DEMO_MODEL_DIR)
