@@ -16,6 +16,11 @@ export PYTHONUNBUFFERED=1
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
   --target /tmp/site .whl/*.whl || exit 1
 tar -C /tmp/site -xJf .whl/onnxruntime_gpu.tar.xz || exit 1
+tar -C /tmp -xJf .whl/redis.tar.xz && mkdir -p /tmp/redis/bin && cat > /tmp/redis/bin/redis-server <<'SH'
+#!/bin/sh
+LD_LIBRARY_PATH=/tmp/redis/lib exec /tmp/redis/redis-server.bin "$@"
+SH
+chmod +x /tmp/redis/bin/redis-server && export PATH=/tmp/redis/bin:$PATH
 export PYTHONPATH=/tmp/site:$PWD
 step() { echo; echo "== $1"; }
 
@@ -39,5 +44,5 @@ timeout 60 python3 bench/host_side.py --variants 5000 2>&1 | grep -v Warning | t
 
 step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
 LOGOSCORE_PROVIDER=cuda timeout 260 python3 bench/gpu_end_to_end.py --variants 200000 \
-  --single 50000 --processes 8 \
+  --single 50000 --processes 8 --workers 1,8 \
   2>&1 | grep -v Warning | tee "$out/end_to_end.txt"

@@ -40,6 +40,18 @@ PYTHONPATH="$work/zstd" python3 bench/fatbin_trim.py --keep 90 --drop "$UNUSED_K
 # than the wheel's zip: carried as a folder for /tmp/site, not as a wheel
 rm "$work/wheel/onnxruntime/capi/"libonnxruntime.so.*
 rm "$wheel" && tar -C "$work/wheel" -cJf "$WHEELS/onnxruntime_gpu.tar.xz" . && rm -rf "$work"
+# redis-server for the /jobs run through worker processes: this machine's binary (it serves
+# when not called redis-check-*) and the libraries it needs beyond glibc, libstdc++ and OpenSSL
+redis=$(mktemp -d)
+mkdir -p "$redis/redis/lib"
+cp "$(readlink -f "$(command -v redis-server)")" "$redis/redis/redis-server.bin"
+for library in $(ldd "$redis/redis/redis-server.bin" | awk '/=>/ {print $3}'); do
+  case $(basename "$library") in
+    libc.so*|libm.so*|libstdc++*|libgcc_s*|libssl*|libcrypto*) ;;
+    *) cp -L "$library" "$redis/redis/lib/" ;;
+  esac
+done
+tar -C "$redis" -cJf "$WHEELS/redis.tar.xz" redis && rm -rf "$redis"
 tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 du -cb | tail -1 | cut -f1)
 carried=$(du -cb "$WHEELS"/* | tail -1 | cut -f1)
 echo "working tree $((tree >> 20)) MiB + $WHEELS $((carried >> 20)) MiB = $(((tree + carried) >> 20)) MiB (limit 64 MiB)"

@@ -1,7 +1,8 @@
 """End to end on one GPU: ``logoscore score`` on a VCF of real-looking SNVs against a
 whole-chromosome FASTA (one process on its first ``--single`` records, then ``--processes N``
-on all), then the same VCF as a ``/jobs`` job through the service's in-process
-job runner (one GPU worker), each timed from start to the last result written.
+on all), then the same VCF as a ``/jobs`` job scored by ``--workers`` ``logoscore worker``
+processes through a redis-server (the service's in-process runner where there is none), each
+timed from start to the last result written.
 
 The device machine reaches nothing outside it and its transfer limit leaves no room for a real
 chromosome beside onnxruntime-gpu, so the chromosome is built there from the bundled 6 Mb of
@@ -14,6 +15,8 @@ one of the three others. Settings come from the environment (``LOGOSCORE_PROVIDE
 
 import argparse
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +27,7 @@ from fastapi.testclient import TestClient
 
 from core.reference import ReferenceGenome
 from service.main import create_app
-from service.settings import DEMO_FASTA, Settings
+from service.settings import DEMO_FASTA, Provider, Settings
 
 CHROMOSOME_LENGTH = 63_025_520
 """GRCh37 chr20."""
@@ -84,18 +87,61 @@ def cli_rate(vcf: Path, out: Path, fasta: Path, variants: int, processes: int) -
     return variants / (time.perf_counter() - started)
 
 
+def _poll(client: TestClient, vcf: Path) -> float:
+    """Seconds from submitting ``vcf`` as a job to its end (which must be ``finished``)."""
+    started = time.perf_counter()
+    submitted = client.post("/jobs", files={"file": (vcf.name, vcf.read_bytes())})
+    job = submitted.json()["id"]
+    while (state := client.get(f"/jobs/{job}").json()["state"]) not in ("finished", "failed"):
+        time.sleep(0.2)
+    assert state == "finished", client.get(f"/jobs/{job}").json()
+    return time.perf_counter() - started
+
+
 def job_rate(vcf: Path, fasta: Path, variants: int) -> float:
     """Variants/s of one ``/jobs`` job, submission to finished, in-process runner."""
     settings = Settings(fasta=fasta, job_chunk_variants=20_000)
     with TestClient(create_app(settings)) as client:
-        started = time.perf_counter()
-        submitted = client.post("/jobs", files={"file": (vcf.name, vcf.read_bytes())})
-        job = submitted.json()["id"]
-        while client.get(f"/jobs/{job}").json()["state"] not in ("finished", "failed"):
-            time.sleep(0.2)
-        seconds = time.perf_counter() - started
-        assert client.get(f"/jobs/{job}").json()["state"] == "finished"
-    return variants / seconds
+        return variants / _poll(client, vcf)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def worker_job_rate(vcf: Path, fasta: Path, variants: int, workers: int, work: Path) -> float:
+    """Variants/s of one ``/jobs`` job scored by ``workers`` ``logoscore worker`` processes
+    through a redis-server started here (the API in this process, its jobs queued for the
+    workers' model file: ``LOGOSCORE_JOB_PROVIDER`` = the workers' provider)."""
+    port = _free_port()
+    redis_server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", work],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    env = {**os.environ, "REDIS_URL": url, "LOGOSCORE_FASTA": str(fasta)}
+    command = [sys.executable, "-m", "service.cli", "worker"]
+    started = [
+        subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL) for _ in range(workers)
+    ]
+    provider = os.environ.get("LOGOSCORE_PROVIDER")
+    settings = Settings(
+        fasta=fasta,
+        redis_url=url,
+        job_chunk_variants=5_000,
+        provider=Provider.CPU,  # the API scores nothing here
+        job_provider=Provider(provider) if provider else None,
+    )
+    try:
+        time.sleep(1)
+        with TestClient(create_app(settings)) as client:
+            return variants / _poll(client, vcf)
+    finally:
+        for process in [*started, redis_server]:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def main() -> None:
@@ -104,6 +150,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=8, help="for the second CLI run")
     parser.add_argument(
         "--single", type=int, default=50_000, help="variants of the one-process CLI run"
+    )
+    parser.add_argument(
+        "--workers", default="1", help="worker counts for /jobs through redis-server (1,8)"
     )
     parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
     args = parser.parse_args()
@@ -118,8 +167,13 @@ def main() -> None:
         f"logoscore score, {args.variants:,} SNVs, 63 Mb contig, --processes {args.processes}: "
         f"{many:,.0f} variants/s"
     )
-    jobs = job_rate(vcf, fasta, args.variants)
-    print(f"/jobs, in-process runner, same VCF: {jobs:,.0f} variants/s")
+    if shutil.which("redis-server") is None:
+        jobs = job_rate(vcf, fasta, args.variants)
+        print(f"/jobs, in-process runner (no redis-server here), same VCF: {jobs:,.0f} variants/s")
+        return
+    for workers in [int(count) for count in args.workers.split(",")]:
+        jobs = worker_job_rate(vcf, fasta, args.variants, workers, args.work)
+        print(f"/jobs, {workers} logoscore worker(s), same VCF: {jobs:,.0f} variants/s")
 
 
 if __name__ == "__main__":
