@@ -9,8 +9,9 @@ request that timed out stops within one chunk.
 """
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 from core.input_limits import check_deadline
 from core.variants import ParsedInput
@@ -55,6 +56,26 @@ def _score(engine: ScoringEngine, records: Chunk) -> list[list[VariantScore]]:
     return score_per_record(engine, [record.inputs for record in records])
 
 
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def in_order(
+    chunks: Iterable[C], submit: Callable[[C], Future[R]], limit: int
+) -> Iterator[tuple[C, R]]:
+    """Each chunk with its result, in input order, at most ``limit + 1`` submitted and not yet
+    taken (memory stays flat however many chunks come)."""
+    pending: deque[tuple[C, Future[R]]] = deque()
+    for chunk in chunks:
+        pending.append((chunk, submit(chunk)))
+        if len(pending) > limit:
+            done, result = pending.popleft()
+            yield done, result.result()
+    while pending:
+        done, result = pending.popleft()
+        yield done, result.result()
+
+
 def scored_records(
     engine: ScoringEngine,
     records: Iterable[VcfRecord],
@@ -63,17 +84,19 @@ def scored_records(
 ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
     """Each record with one score per input (per ALT), in order; ``DeadlinePassedError`` once
     ``deadline`` has passed."""
-    with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="score") as pool:
-        in_flight: deque[tuple[Chunk, Future[list[list[VariantScore]]]]] = deque()
+
+    def chunks() -> Iterator[Chunk]:
         for chunk in batches(records, chunk_variants):
             check_deadline(deadline)
-            in_flight.append((chunk, pool.submit(_score, engine, chunk)))
-            if len(in_flight) > IN_FLIGHT:
-                done, scores = in_flight.popleft()
-                yield from zip(done, scores.result(), strict=True)
-        while in_flight:
-            done, scores = in_flight.popleft()
-            yield from zip(done, scores.result(), strict=True)
+            yield chunk
+
+    with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="score") as pool:
+
+        def submit(chunk: Chunk) -> Future[list[list[VariantScore]]]:
+            return pool.submit(_score, engine, chunk)
+
+        for done, scores in in_order(chunks(), submit, IN_FLIGHT):
+            yield from zip(done, scores, strict=True)
 
 
 def scored_inputs(

@@ -12,14 +12,13 @@ every core (``--threads``).
 """
 
 import multiprocessing
-from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from core.vcf import VcfRecord
 from service.outputs.formats import ResultWriter
 from service.scoring.engine import ScoringEngine, open_engine
-from service.scoring.pipeline import batches, score_per_record
+from service.scoring.pipeline import batches, in_order, score_per_record
 from service.scoring.scores import VariantScore
 from service.settings import Settings
 
@@ -75,17 +74,12 @@ class ProcessScoring:
             initializer=_open,
             initargs=(self.settings, self.writer),
         ) as pool:
-            in_flight: deque[tuple[list[VcfRecord], Future[Rendered]]] = deque()
-            for chunk in batches(records, self.chunk_variants):
-                in_flight.append((chunk, pool.submit(_score, chunk)))
-                if len(in_flight) > 2 * self.processes:
-                    yield from self._done(*in_flight.popleft())
-            while in_flight:
-                yield from self._done(*in_flight.popleft())
 
-    def _done(
-        self, records: list[VcfRecord], rendered: Future[Rendered]
-    ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
-        for record, (scores, text) in zip(records, rendered.result(), strict=True):
-            self._texts[record.index] = text
-            yield record, scores
+            def submit(chunk: list[VcfRecord]) -> Future[Rendered]:
+                return pool.submit(_score, chunk)
+
+            chunks = batches(records, self.chunk_variants)
+            for done, rendered in in_order(chunks, submit, 2 * self.processes):
+                for record, (scores, text) in zip(done, rendered, strict=True):
+                    self._texts[record.index] = text
+                    yield record, scores
