@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Every GPU measurement in one go, on the lent device machine (device time is counted: one call,
 # within 8 minutes). Prepare the wheels here first (bench/gpu_carry.sh), then from the tool:
-#     run(command="bash bench/gpu.sh", carry=[".whl"], timeout_s=560)
+#     run(command="bash bench/gpu.sh", carry=[".whl"], timeout_s=600)
 # Check the Python parts here first, at no device time:
 #     .venv/bin/python bench/gpu_throughput.py --dry-run --rows 8 --seconds 0.1 --rounds 1
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2
-# Prints the tables for bench/RESULTS.md; figures and logs land in $OUT (the device's return
-# folder) or /tmp/logoscore-gpu.
+# Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
+# in $OUT (the device's return folder) or /tmp/logoscore-gpu.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
@@ -22,27 +22,37 @@ LD_LIBRARY_PATH=/tmp/redis/lib exec /tmp/redis/redis-server.bin "$@"
 SH
 chmod +x /tmp/redis/bin/redis-server && export PATH=/tmp/redis/bin:$PATH
 export PYTHONPATH=/tmp/site:$PWD
-step() { echo; echo "== $1"; }
+# the image's CUDA libraries from its nvidia-* wheels, after whatever the image already sets
+nvidia_libs=$(python3 -c 'import glob, os, site
+print(":".join(sorted({os.path.dirname(p) for s in site.getsitepackages()
+  for p in glob.glob(s + "/nvidia/**/lib*.so*", recursive=True)})))')
+export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$nvidia_libs
+exec > >(tee "$out/log.txt") 2>&1
+step() { echo; echo "== $1 ($(date +%T))"; }
 
 step machine
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
 python3 -c "import onnxruntime as o; print('onnxruntime', o.__version__, o.get_available_providers())"
 nproc
 
+# most important first: the acceptance's model-only and end-to-end rates
 step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)"
-timeout 180 python3 bench/gpu_throughput.py --rows 1024,4096,8192 --seconds 1.5 \
-  --json "$out/model.json" 2>&1 | grep -v Warning | tee "$out/model.txt"
+timeout 170 python3 bench/gpu_throughput.py --rows 1024,4096,8192 --seconds 1.5 \
+  --json "$out/model.json" 2>&1 | grep -v Warning
+
+step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
+nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
+dmon=$!
+LOGOSCORE_PROVIDER=cuda timeout 250 python3 bench/gpu_end_to_end.py --variants 200000 \
+  --single 20000 --processes 8 --workers 1,8 2>&1 | grep -v Warning
+kill $dmon
 
 step "the copies measured on CUDA (python -m model_export.copies; manifest in \$OUT)"
 rm -rf /tmp/demo-cuda && cp -r models/demo /tmp/demo-cuda
-timeout 120 python3 -m model_export.copies --model-dir /tmp/demo-cuda \
-  --fasta models/reference/GRCh37_chr20_1-6000000.fa 2>&1 | grep -v -i warn | tee "$out/copies.txt"
+timeout 90 python3 -m model_export.copies --model-dir /tmp/demo-cuda \
+  --fasta models/reference/GRCh37_chr20_1-6000000.fa 2>&1 | grep -v -i warn
 cp /tmp/demo-cuda/manifest.json "$out/manifest.cuda.json"
 
 step "host side per core (bench/host_side.py)"
-timeout 60 python3 bench/host_side.py --variants 5000 2>&1 | grep -v Warning | tee "$out/host.txt"
-
-step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
-LOGOSCORE_PROVIDER=cuda timeout 260 python3 bench/gpu_end_to_end.py --variants 200000 \
-  --single 50000 --processes 8 --workers 1,8 \
-  2>&1 | grep -v Warning | tee "$out/end_to_end.txt"
+timeout 45 python3 bench/host_side.py --variants 5000 2>&1 | grep -v Warning
+step done
