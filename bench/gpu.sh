@@ -6,8 +6,12 @@
 #     .venv/bin/python bench/gpu_throughput.py --dry-run --rows 8 --seconds 0.1 --rounds 1
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
-# in $OUT (the device's return folder) or /tmp/logoscore-gpu.
+# in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
+# (model, end_to_end, copies, host; all by default) and gpu_throughput.py's options:
+#     GPU_MODEL_ARGS="--rows 4096 --graphs fused" bash bench/gpu.sh model,end_to_end
 set -uo pipefail
+sections=${1:-model,end_to_end,copies,host}
+want() { [[ ,$sections, == *,$1,* ]]; }
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
 mkdir -p "$out"
@@ -36,23 +40,27 @@ python3 -c "import onnxruntime as o; print('onnxruntime', o.__version__, o.get_a
 nproc
 
 # most important first: the acceptance's model-only and end-to-end rates
-step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)"
-timeout 170 python3 bench/gpu_throughput.py --rows 1024,4096,8192 --seconds 1.5 \
-  --json "$out/model.json" 2>&1 | grep -v Warning
+want model && step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)" &&
+  timeout 170 python3 bench/gpu_throughput.py --seconds 1.5 --json "$out/model.json" \
+  ${GPU_MODEL_ARGS:---rows 1024,4096,8192} 2>&1 | grep -v -E 'Warning|W:onnxruntime'
 
-step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
-nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
-dmon=$!
-LOGOSCORE_PROVIDER=cuda timeout 250 python3 bench/gpu_end_to_end.py --variants 200000 \
-  --single 20000 --processes 8 --workers 1,8 2>&1 | grep -v Warning
-kill $dmon
+if want end_to_end; then
+  step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
+  nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
+  dmon=$!
+  LOGOSCORE_PROVIDER=cuda timeout 250 python3 bench/gpu_end_to_end.py --variants 200000 \
+    --single 20000 --processes 8 --workers 1,8 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  kill $dmon
+fi
 
-step "the copies measured on CUDA (python -m model_export.copies; manifest in \$OUT)"
-rm -rf /tmp/demo-cuda && cp -r models/demo /tmp/demo-cuda
-timeout 90 python3 -m model_export.copies --model-dir /tmp/demo-cuda \
-  --fasta models/reference/GRCh37_chr20_1-6000000.fa 2>&1 | grep -v -i warn
-cp /tmp/demo-cuda/manifest.json "$out/manifest.cuda.json"
+if want copies; then
+  step "the copies measured on CUDA (python -m model_export.copies; manifest in \$OUT)"
+  rm -rf /tmp/demo-cuda && cp -r models/demo /tmp/demo-cuda
+  timeout 90 python3 -m model_export.copies --model-dir /tmp/demo-cuda \
+    --fasta models/reference/GRCh37_chr20_1-6000000.fa 2>&1 | grep -v -i warn
+  cp /tmp/demo-cuda/manifest.json "$out/manifest.cuda.json"
+fi
 
-step "host side per core (bench/host_side.py)"
-timeout 45 python3 bench/host_side.py --variants 5000 2>&1 | grep -v Warning
+want host && step "host side per core (bench/host_side.py)" &&
+  timeout 45 python3 bench/host_side.py --variants 5000 2>&1 | grep -v -E 'Warning|W:onnxruntime'
 step done

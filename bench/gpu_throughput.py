@@ -13,11 +13,13 @@ model over 200 SNVs (logfold max, the acceptance's 0.01). Prints one table for
 
 import argparse
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime
 from numpy.typing import NDArray
 
@@ -31,6 +33,12 @@ from service.settings import DEMO_FASTA, DEMO_MODEL_DIR
 ROWS_PER_VARIANT = 20
 Runner = Callable[[NDArray[np.int64]], object]
 CUDA = EXECUTION_PROVIDERS["cuda"]
+ATTENTION_KERNELS = {
+    "flash attention": "1",
+    "memory-efficient attention": "2",
+    "cuDNN attention": "8",
+}
+"""The CUDA provider's ``sdpa_kernel`` choices measured for the fused graph."""
 
 
 def _session(
@@ -44,11 +52,22 @@ def _plain(session: onnxruntime.InferenceSession) -> Runner:
     return lambda rows: session.run(None, {name: rows})
 
 
+def _fixed_rows(path: Path, rows: int) -> Path:
+    """``path`` with its rows dimension fixed to ``rows``: shape computations fold away, so no
+    node is left on the CPU (a CUDA graph needs every node on the GPU)."""
+    model = onnx.load(str(path))
+    for value in [*model.graph.input, *model.graph.output]:
+        value.type.tensor_type.shape.dim[0].dim_value = rows
+    fixed = Path(tempfile.gettempdir()) / f"{path.stem}.rows{rows}.onnx"
+    onnx.save(model, str(fixed))
+    return fixed
+
+
 def _cuda_graph(path: Path, rows: int, tokens: int) -> Runner:
-    """I/O binding on device buffers of fixed shape, the CUDA graph captured on the first run
-    and replayed: the host copies the tokens in and the probabilities out, nothing else."""
+    """The graph with ``rows`` fixed, I/O binding on device buffers, the CUDA graph captured on
+    the first run and replayed: the host copies the tokens in and the probabilities out."""
     session = onnxruntime.InferenceSession(
-        str(path), providers=[(CUDA, {"enable_cuda_graph": "1"})]
+        str(_fixed_rows(path, rows)), providers=[(CUDA, {"enable_cuda_graph": "1"})]
     )
     name, output = session.get_inputs()[0].name, session.get_outputs()[0].name
     features = session.get_outputs()[0].shape[1]
@@ -82,6 +101,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--graphs", default="", help="only the graphs whose name holds one of these (comma list)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="on the CPU: check the script")
     args = parser.parse_args()
     # --dry-run: every graph on the CPU, no CUDA graph: the script's own check at no device
@@ -100,6 +122,11 @@ def main() -> None:
         "fp16": lambda _: _session(files["fp16"], [(device, {})]),
         "fp16 fused": lambda _: _session(files["fp16 fused"], [(device, {})]),
     }
+    if device == CUDA:
+        for kernel, choice in ATTENTION_KERNELS.items():
+            sessions[f"fp16 fused, {kernel}"] = lambda _, choice=choice: _session(
+                files["fp16 fused"], [(CUDA, {"sdpa_kernel": choice})]
+            )
     if TENSORRT in onnxruntime.get_available_providers():
         cache = Path("/tmp/logoscore-tensorrt")
         sessions["TensorRT fp16"] = lambda rows: _session(
@@ -115,9 +142,17 @@ def main() -> None:
         name: (lambda rows, make=make: _plain(make(rows))) for name, make in sessions.items()
     }
     if device == CUDA:
-        graphs["fp16 fused, CUDA graph"] = lambda rows: _cuda_graph(
+        graphs["fp16 fused, fixed rows, CUDA graph"] = lambda rows: _cuda_graph(
             files["fp16 fused"], rows, spec.tokens_per_frame
         )
+    wanted = [part for part in args.graphs.split(",") if part]
+    if wanted:  # the baseline always: every ratio is against it
+        graphs = {
+            name: make
+            for name, make in graphs.items()
+            if name == "fp32 (baseline)" or any(part in name for part in wanted)
+        }
+        sessions = {name: make for name, make in sessions.items() if name in graphs}
     figures: list[tuple[int, str, float]] = []
     for rows in [int(r) for r in args.rows.split(",")]:
         batch = np.resize(samples, (rows, samples.shape[1]))
@@ -148,7 +183,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for rows, name, rate in figures:
         ratio = rate / baseline[rows] if rows in baseline else float("nan")
-        logfold = parity.get(name.removesuffix(", CUDA graph"), float("nan"))
+        logfold = parity.get(name, parity.get(name.split(",")[0], float("nan")))
         print(
             f"| {rows} | {name} | {rate:,.0f} | {rate / ROWS_PER_VARIANT:,.0f} | {ratio:.2f} | "
             f"{logfold:.4f} |"

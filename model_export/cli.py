@@ -8,7 +8,6 @@ if onnxruntime and torch differ by more than 1e-4.
 import argparse
 import platform
 import shutil
-from importlib.metadata import version
 from pathlib import Path
 
 import onnx
@@ -26,6 +25,7 @@ from core.manifest import (
 )
 from core.prioritiser import PRIORITISER_FILE
 from core.reference import ReferenceGenome
+from core.version import logoscore_version
 from model_export.copies import PARITY_VARIANTS, add_copies
 from model_export.model_card import card_facts, write_model_card
 from model_export.onnx_export import INPUT_NAME, OPSET, OUTPUT_NAME, export_onnx
@@ -79,7 +79,7 @@ def export_model_dir(
         tokenizer_version=spec.tokenizer,
         vocab_size=spec.vocabulary.size,
         produced_by={
-            "logoscore": version("logoscore"),
+            "logoscore": logoscore_version(),
             "torch": torch.__version__,
             "onnx": onnx.__version__,
             "onnxruntime": onnxruntime.__version__,

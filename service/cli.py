@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 import urllib.request
-from importlib.metadata import version
 from pathlib import Path
 
 import redis
@@ -14,6 +13,7 @@ import redis
 from core.manifest import load_manifest
 from core.regions import parse_region
 from core.vcf import read_vcf
+from core.version import logoscore_version
 from service import cli_score
 from service.access import KeyFileError, load_keys
 from service.cli_pictures import add_picture_commands
@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="logoscore", description="Score non-coding variants with LOGO."
     )
-    parser.add_argument("--version", action="version", version=f"logoscore {version('logoscore')}")
+    parser.add_argument("--version", action="version", version=f"logoscore {logoscore_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve", help="run the HTTP API (demo model and reference by default)"

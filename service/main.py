@@ -6,7 +6,6 @@ import errno
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.metadata import version
 
 import redis
 from fastapi import Depends, FastAPI, Request
@@ -14,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
+from core.version import logoscore_version
 from service.access import open_policy, require_access
 from service.inputs import remove_upload_leftovers
 from service.jobs import ism_router
@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Swagger UI and ReDoc from packaged files, not a CDN: hospital networks are often offline
     app = FastAPIOffline(
-        title="logoscore", version=version("logoscore"), description=DESCRIPTION, lifespan=lifespan
+        title="logoscore", version=logoscore_version(), description=DESCRIPTION, lifespan=lifespan
     )
     app.state.engine = None
     for router in (score.router, ism.router, jobs.router, ism_router.router, models.router):

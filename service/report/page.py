@@ -3,11 +3,11 @@ no request of its own (its ``Content-Security-Policy`` forbids any), so it opens
 to disk or mailed. Nothing in it changes between two renderings of the same run: no clock."""
 
 from html import escape
-from importlib.metadata import version
 
 from core.calibration import PRIORITY_DESCRIPTION
 from core.scoring import SCORING_VERSION
 from core.status import Status
+from core.version import logoscore_version
 from service.outputs.provenance import Provenance
 from service.outputs.render import RunSummary
 from service.plots.figures import ImageFormat, svg_element
@@ -50,7 +50,7 @@ def report_page(data: ReportData, summary: RunSummary, provenance: Provenance, t
         f"<h1>logoscore report: {escape(title)}</h1>"
         f"<p>{data.variants} variants (one per input ALT).</p>\n"
         + "\n".join(sections)
-        + f'\n<footer class="note">logoscore {escape(version("logoscore"))}, scoring '
+        + f'\n<footer class="note">logoscore {escape(logoscore_version())}, scoring '
         f"{escape(SCORING_VERSION)}</footer></body></html>\n"
     )
 
