@@ -7,10 +7,10 @@
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
-# (model, end_to_end, copies, host; all by default) and gpu_throughput.py's options:
+# (model, end_to_end, mps, copies, host; all by default) and gpu_throughput.py's options:
 #     GPU_MODEL_ARGS="--rows 4096 --graphs fused" bash bench/gpu.sh model,end_to_end
 set -uo pipefail
-sections=${1:-model,end_to_end,copies,host}
+sections=${1:-model,end_to_end,mps,copies,host}
 want() { [[ ,$sections, == *,$1,* ]]; }
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
@@ -49,8 +49,24 @@ if want end_to_end; then
   nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
   dmon=$!
   LOGOSCORE_PROVIDER=cuda timeout 250 python3 bench/gpu_end_to_end.py --variants 200000 \
-    --single 20000 --processes 8 --workers 1,8 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+    ${GPU_E2E_ARGS:---single 20000 --processes 8 --workers 1,8} 2>&1 |
+    grep -v -E 'Warning|W:onnxruntime'
   kill $dmon
+fi
+
+# several processes on one GPU take turns (time slices) unless NVIDIA's Multi-Process Service
+# runs their kernels side by side: the same end-to-end runs with MPS
+if want mps; then
+  step "end to end with MPS (nvidia-cuda-mps-control -d)"
+  export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps-pipe CUDA_MPS_LOG_DIRECTORY=/tmp/mps-log
+  mkdir -p $CUDA_MPS_PIPE_DIRECTORY $CUDA_MPS_LOG_DIRECTORY
+  if nvidia-cuda-mps-control -d; then
+    LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants 200000 \
+      ${GPU_MPS_ARGS:---single 0 --processes 8 --workers 8} 2>&1 |
+      grep -v -E 'Warning|W:onnxruntime'
+    echo quit | nvidia-cuda-mps-control
+    tail -5 $CUDA_MPS_LOG_DIRECTORY/*.log
+  fi
 fi
 
 if want copies; then

@@ -10,7 +10,9 @@ real GRCh37 chr20, repeated to chr20's 63 Mb as one contig ``20`` (real sequence
 chromosome's size and random access). SNVs sit at random positions of it, REF read from it, ALT
 one of the three others. Settings come from the environment (``LOGOSCORE_PROVIDER`` etc.).
 
-    python bench/gpu_end_to_end.py --variants 200000 --processes 8 --work /tmp/e2e
+    python bench/gpu_end_to_end.py --variants 200000 --processes 4,8 --workers 1,8 --work /tmp/e2e
+
+The chromosome and the VCF are built once per ``--work`` folder and reused by later runs.
 """
 
 import argparse
@@ -35,6 +37,8 @@ CHROMOSOME_LENGTH = 63_025_520
 
 def write_chromosome(path: Path) -> Path:
     """The bundled slice's bases, repeated to ``CHROMOSOME_LENGTH``, as contig ``20``."""
+    if path.exists():
+        return path
     reference = ReferenceGenome(DEMO_FASTA)
     span = reference.spans["20"]
     bases = reference.fetch("20", span.start, span.end)
@@ -50,6 +54,8 @@ def write_chromosome(path: Path) -> Path:
 
 def write_snvs(fasta: Path, count: int, path: Path, seed: int = 0) -> Path:
     """``count`` SNVs at random non-N positions of ``fasta``'s contig 20, sorted, REF from it."""
+    if path.exists() and sum(1 for line in path.open() if not line.startswith("#")) == count:
+        return path
     reference = ReferenceGenome(fasta)
     rng = np.random.default_rng(seed)
     drawn = rng.choice(np.arange(1_000, CHROMOSOME_LENGTH - 1_000), 2 * count, replace=False)
@@ -147,31 +153,33 @@ def worker_job_rate(vcf: Path, fasta: Path, variants: int, workers: int, work: P
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", type=int, default=200_000)
-    parser.add_argument("--processes", type=int, default=8, help="for the second CLI run")
     parser.add_argument(
-        "--single", type=int, default=50_000, help="variants of the one-process CLI run"
+        "--processes", default="8", help="--processes of the CLI runs on all variants (4,8)"
     )
     parser.add_argument(
-        "--workers", default="1", help="worker counts for /jobs through redis-server (1,8)"
+        "--single", type=int, default=50_000, help="variants of the one-process CLI run (0: none)"
     )
+    parser.add_argument("--workers", default="1", help="/jobs worker counts (1,8; '': none)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     fasta = write_chromosome(args.work / "chr20_repeated.fa")
     vcf = write_snvs(fasta, args.variants, args.work / "snvs.vcf")
-    single = first_records(vcf, args.single, args.work / "first.vcf")
-    one = cli_rate(single, args.work / "one.tsv", fasta, args.single, 1)
-    print(f"logoscore score, {args.single:,} SNVs, one process: {one:,.0f} variants/s")
-    many = cli_rate(vcf, args.work / "scores.tsv", fasta, args.variants, args.processes)
-    print(
-        f"logoscore score, {args.variants:,} SNVs, 63 Mb contig, --processes {args.processes}: "
-        f"{many:,.0f} variants/s"
-    )
+    if args.single:
+        single = first_records(vcf, args.single, args.work / "first.vcf")
+        one = cli_rate(single, args.work / "one.tsv", fasta, args.single, 1)
+        print(f"logoscore score, {args.single:,} SNVs, one process: {one:,.0f} variants/s")
+    for processes in [int(count) for count in args.processes.split(",") if count]:
+        many = cli_rate(vcf, args.work / "scores.tsv", fasta, args.variants, processes)
+        print(
+            f"logoscore score, {args.variants:,} SNVs, 63 Mb contig, --processes {processes}: "
+            f"{many:,.0f} variants/s"
+        )
     if shutil.which("redis-server") is None:
         jobs = job_rate(vcf, fasta, args.variants)
         print(f"/jobs, in-process runner (no redis-server here), same VCF: {jobs:,.0f} variants/s")
         return
-    for workers in [int(count) for count in args.workers.split(",")]:
+    for workers in [int(count) for count in args.workers.split(",") if count]:
         jobs = worker_job_rate(vcf, fasta, args.variants, workers, args.work)
         print(f"/jobs, {workers} logoscore worker(s), same VCF: {jobs:,.0f} variants/s")
 
