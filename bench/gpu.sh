@@ -65,7 +65,7 @@ if want mps; then
       ${GPU_MPS_ARGS:---single 0 --processes 8 --workers 8} 2>&1 |
       grep -v -E 'Warning|W:onnxruntime'
     echo quit | nvidia-cuda-mps-control
-    tail -5 $CUDA_MPS_LOG_DIRECTORY/*.log
+    tail -n 5 $CUDA_MPS_LOG_DIRECTORY/*.log
   fi
 fi
 

@@ -18,6 +18,11 @@ from service.settings import Provider
 CUDA = EXECUTION_PROVIDERS["cuda"]
 CPU = EXECUTION_PROVIDERS["cpu"]
 TENSORRT = "TensorrtExecutionProvider"
+CUDA_OPTIONS: dict[str, Any] = {"arena_extend_strategy": "kSameAsRequested"}
+"""The CUDA provider's memory arena grows by what a call asks for, not by doubling: with the
+default, each process scoring 4096-row calls of the fp16 fused graph held over 11 GB, and twelve
+processes on one 141 GB H200 (``logoscore score --processes 12``, or twelve workers) ran out of
+GPU memory (bench/RESULTS.md, 2026-12-04)."""
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,12 @@ def choose_providers(provider: Provider, tensorrt: dict[str, Any] | None = None)
             )
         if tensorrt is None:
             raise ValueError("Provider.TENSORRT needs its options (tensorrt_options)")
-        return ProviderChoice([(TENSORRT, tensorrt), (CUDA, {}), (CPU, {})], "cuda")
+        return ProviderChoice([(TENSORRT, tensorrt), (CUDA, CUDA_OPTIONS), (CPU, {})], "cuda")
     if provider is Provider.CUDA and CUDA not in available:
         raise RuntimeError(
             "LOGOSCORE_PROVIDER=cuda but onnxruntime has no CUDAExecutionProvider; install "
             "logoscore[gpu] on a machine with a GPU, or set LOGOSCORE_PROVIDER=auto"
         )
     if provider is not Provider.CPU and CUDA in available:
-        return ProviderChoice([(CUDA, {}), (CPU, {})], "cuda")
+        return ProviderChoice([(CUDA, CUDA_OPTIONS), (CPU, {})], "cuda")
     return ProviderChoice([(CPU, {})], "cpu")
