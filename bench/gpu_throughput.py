@@ -47,6 +47,15 @@ def _session(
     return onnxruntime.InferenceSession(str(path), providers=providers)
 
 
+def _tensorrt_session(path: Path, options: dict[str, object]) -> onnxruntime.InferenceSession:
+    """A TensorRT session, or an error where onnxruntime fell back to CUDA (its TensorRT
+    provider is listed even where TensorRT's libraries, libnvinfer, are missing)."""
+    session = _session(path, [(TENSORRT, options), (CUDA, {})])
+    if session.get_providers()[0] != TENSORRT:
+        raise RuntimeError("TensorRT's libraries (libnvinfer) not found: onnxruntime fell back")
+    return session
+
+
 def _plain(session: onnxruntime.InferenceSession) -> Runner:
     name = session.get_inputs()[0].name
     return lambda rows: session.run(None, {name: rows})
@@ -129,12 +138,8 @@ def main() -> None:
             )
     if TENSORRT in onnxruntime.get_available_providers():
         cache = Path("/tmp/logoscore-tensorrt")
-        sessions["TensorRT fp16"] = lambda rows: _session(
-            fp32,
-            [
-                (TENSORRT, tensorrt_options(cache, "tokens", spec.tokens_per_frame, rows)),
-                (CUDA, {}),
-            ],
+        sessions["TensorRT fp16"] = lambda rows: _tensorrt_session(
+            fp32, tensorrt_options(cache, "tokens", spec.tokens_per_frame, rows)
         )
     else:
         print("TensorRT: onnxruntime has no TensorrtExecutionProvider here; not measured")
