@@ -221,8 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--processes",
         type=_positive,
         default=1,
-        help="worker processes that score (each loads the model): for a GPU, whose model calls "
-        "outpace one core's host side (default: 1, in this process)",
+        help="worker processes for the host side (windows, tokens, score math, text), their model "
+        "calls run by this process's one session: for a GPU, whose model calls outpace one "
+        "core's host side (default: 1, all in this process)",
     )
     for command in (serve, score):
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")

@@ -135,7 +135,9 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
                 if args.processes == 1:
                     scored = scored_records(engine, reader.records())
                 else:  # the workers write each record's text too
-                    pool = ProcessScoring(settings, writer, args.processes, process_chunk(engine))
+                    pool = ProcessScoring(
+                        settings, engine.model, writer, args.processes, process_chunk(engine)
+                    )
                     scored, writer = pool.scored(reader.records()), pool
                 if args.report is not None:  # gathered only when a report is asked for
                     scored = report.observe(scored)

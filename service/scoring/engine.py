@@ -12,7 +12,7 @@ from core.variants import ParsedInput
 from core.windows import AlleleWindows
 from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
 from service.scoring.cache import ScoreCache, cache_key, cache_namespace, open_cache
-from service.scoring.model import OnnxModel
+from service.scoring.model import OnnxModel, RowRunner
 from service.scoring.scores import ScoreValues, VariantScore
 from service.settings import Settings
 
@@ -122,8 +122,9 @@ class ScoringEngine:
         return rows.effects(self.model.predict(rows.tokens))
 
 
-def open_engine(settings: Settings) -> ScoringEngine:
-    """The engine that ``settings`` describe: model, reference, allele limit and cache."""
+def open_engine(settings: Settings, runner: RowRunner | None = None) -> ScoringEngine:
+    """The engine that ``settings`` describe: model, reference, allele limit and cache (its
+    model calls made by ``runner`` where given, with no session of its own)."""
     return ScoringEngine(
         OnnxModel(
             settings.model_dir,
@@ -132,6 +133,7 @@ def open_engine(settings: Settings) -> ScoringEngine:
             settings.precision,
             settings.threads,
             settings.tensorrt_cache,
+            runner,
         ),
         ReferenceGenome(settings.fasta),
         settings.max_allele_length,

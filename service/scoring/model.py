@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,9 @@ from service.scoring.providers import choose_providers, tensorrt_options
 from service.settings import Precision, Provider, default_tensorrt_cache
 
 logger = logging.getLogger(__name__)
+
+RowRunner = Callable[[NDArray[np.int64]], NDArray[np.float32]]
+"""One model call: token rows ``(R, T)`` -> probabilities ``(R, N)``."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,9 @@ def tensorrt_file(manifest: ModelManifest) -> ModelFile:
 
 class OnnxModel:
     """A loaded model: its manifest, an inference session, and (when the model directory has
-    them) the E-value background and the prioritiser."""
+    them) the E-value background and the prioritiser. Given ``runner``, it opens no session and
+    its calls go to ``runner`` instead (a worker process feeding the calling process's session:
+    ``service.scoring.shared_session``)."""
 
     def __init__(
         self,
@@ -110,6 +116,7 @@ class OnnxModel:
         precision: Precision = Precision.AUTO,
         threads: int | None = None,
         tensorrt_cache: Path | None = None,
+        runner: RowRunner | None = None,
     ) -> None:
         self.manifest: ModelManifest = load_manifest(model_dir)
         # the manifest names every file of the model by its sha256: the cache namespace's root
@@ -132,13 +139,21 @@ class OnnxModel:
             else choose_model_file(self.manifest, choice.device, precision)
         )
         self.batch_rows = batch_rows or DEVICE_BATCH_ROWS[choice.device]
-        options = onnxruntime.SessionOptions()
-        if threads is not None:
-            options.intra_op_num_threads = threads
-        self.session = onnxruntime.InferenceSession(
-            str(model_dir / self.file.file), options, providers=choice.providers
-        )
-        self.provider: str = self.session.get_providers()[0]
+        self.provider: str = choice.providers[0][0]
+        self._run: RowRunner
+        self.session: onnxruntime.InferenceSession | None = None  # none given ``runner``
+        if runner is None:
+            options = onnxruntime.SessionOptions()
+            if threads is not None:
+                options.intra_op_num_threads = threads
+            session = onnxruntime.InferenceSession(
+                str(model_dir / self.file.file), options, providers=choice.providers
+            )
+            self.session, self.provider = session, session.get_providers()[0]
+            name, output = self.manifest.onnx.input, self.manifest.onnx.output
+            self._run = lambda rows: session.run([output], {name: rows})[0]
+        else:
+            self._run = runner
         self.background: Background | None = (
             load_background(model_dir / self.manifest.background.file)
             if self.manifest.background
@@ -157,9 +172,10 @@ class OnnxModel:
         self.batcher: MicroBatcher | None = None
         self._run_lock = threading.Lock()
         self.tokens_per_frame = self.manifest.window.tokens_per_frame
-        logger.info(
-            "loaded model %s (%s) on %s", self.manifest.name, self.file.label, self.provider
-        )
+        if runner is None:
+            logger.info(
+                "loaded model %s (%s) on %s", self.manifest.name, self.file.label, self.provider
+            )
 
     def enable_batching(self, max_wait_seconds: float) -> None:
         """Merge the rows of concurrent ``predict`` callers into shared calls (the service)."""
@@ -195,9 +211,7 @@ class OnnxModel:
         """One onnxruntime call; calls from several threads take turns (each already uses every
         core, or the whole GPU), while their callers prepare the next rows."""
         with self._run_lock:
-            output = self.session.run(
-                [self.manifest.onnx.output], {self.manifest.onnx.input: rows}
-            )[0]
+            output = self._run(rows)
         MODEL_BATCH_ROWS.observe(len(rows))
         MODEL_BATCH_FILL.observe(len(rows) / self.batch_rows)
         MODEL_ROWS.inc(len(rows))

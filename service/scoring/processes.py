@@ -1,25 +1,29 @@
 """The scoring pipeline over several processes: each scores whole chunks of records with an
-engine of its own (model session, reference, cache) and writes their output text, so the host
-side — normalisation, windows, tokens, score math, about 0.15 ms a variant on one core, and
-the output's text, about as much (``bench/host_side.py``) — runs on as many cores as there are
-processes, and their model calls interleave on one GPU. The calling process reads the input
-and writes the text out, in input order; at most ``2 * processes`` chunks are in flight, so
-memory stays flat however long the input.
+engine of its own (reference, cache, score math) and writes their output text, so the host
+side — normalisation, windows, tokens, score math, about 0.1 ms a variant on one core, and the
+output's text, about as much (``bench/host_side.py``) — runs on as many cores as there are
+processes. Their model calls all go to the one session of the calling process
+(``service.scoring.shared_session``), which also reads the input and writes the text out, in
+input order; at most ``2 * processes`` chunks are in flight, so memory stays flat however long
+the input.
 
 ``logoscore score --processes N``: worth it where the model is fast next to one core's host
-side (a GPU: one process tops out near 2,000 variants/s); on a CPU the model already takes
-every core (``--threads``).
+side (a GPU: one process tops out near 1,500 variants/s on an H200); on a CPU the model already
+takes every core (``--threads``).
 """
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.queues import Queue
 
 from core.vcf import VcfRecord
 from service.outputs.formats import ResultWriter
 from service.scoring.engine import ScoringEngine, open_engine
+from service.scoring.model import OnnxModel
 from service.scoring.pipeline import batches, in_order, score_per_record
 from service.scoring.scores import VariantScore
+from service.scoring.shared_session import Request, SessionServer, Slot, SlotRunner
 from service.settings import Settings
 
 Rendered = list[tuple[list[VariantScore], str]]
@@ -29,8 +33,17 @@ _WORKER: list[tuple[ScoringEngine, ResultWriter]] = []
 """This worker process's engine and writer (one pair), made once by ``_open``."""
 
 
-def _open(settings: Settings, writer: ResultWriter) -> None:
-    _WORKER.append((open_engine(settings), writer))
+def _open(
+    settings: Settings,
+    writer: ResultWriter,
+    slots: list[Slot],
+    free: "Queue[int]",
+    requests: "Queue[Request]",
+) -> None:
+    slot = slots[free.get()]
+    runner = SlotRunner(slot, requests)
+    engine = open_engine(settings.model_copy(update={"batch_rows": slot.rows}), runner)
+    _WORKER.append((engine, writer))
 
 
 def _score(records: list[VcfRecord]) -> Rendered:
@@ -44,13 +57,19 @@ def _score(records: list[VcfRecord]) -> Rendered:
 
 class ProcessScoring:
     """Records scored and written by ``processes`` worker processes (started by ``scored``,
-    each loading the model ``settings`` name). A ``ResultWriter`` itself: ``record`` gives the
-    text a worker wrote for that record, header and footer come from ``writer``."""
+    each with the model metadata and reference ``settings`` name), their model calls run by
+    ``model``, this process's. A ``ResultWriter`` itself: ``record`` gives the text a worker
+    wrote for that record, header and footer come from ``writer``."""
 
     def __init__(
-        self, settings: Settings, writer: ResultWriter, processes: int, chunk_variants: int
+        self,
+        settings: Settings,
+        model: OnnxModel,
+        writer: ResultWriter,
+        processes: int,
+        chunk_variants: int,
     ) -> None:
-        self.settings, self.writer = settings, writer
+        self.settings, self.model, self.writer = settings, model, writer
         self.processes, self.chunk_variants = processes, chunk_variants
         self._texts: dict[int, str] = {}
 
@@ -68,12 +87,15 @@ class ProcessScoring:
     ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
         """Each record with one score per input, in order (its text kept for ``record``)."""
         context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
-        with ProcessPoolExecutor(
-            self.processes,
-            mp_context=context,
-            initializer=_open,
-            initargs=(self.settings, self.writer),
-        ) as pool:
+        with (
+            SessionServer(self.model, self.processes, context) as server,
+            ProcessPoolExecutor(
+                self.processes,
+                mp_context=context,
+                initializer=_open,
+                initargs=(self.settings, self.writer, server.slots, server.free, server.requests),
+            ) as pool,
+        ):
 
             def submit(chunk: list[VcfRecord]) -> Future[Rendered]:
                 return pool.submit(_score, chunk)

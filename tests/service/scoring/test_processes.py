@@ -38,7 +38,7 @@ def test_worker_processes_score_every_record_in_order_as_one_process_does() -> N
     writer = result_writer(
         OutputFormat.TSV, view, Provenance.of(engine.model, engine.reference), []
     )
-    pool = ProcessScoring(settings, writer, 2, chunk_variants=5)
+    pool = ProcessScoring(settings, engine.model, writer, 2, chunk_variants=5)
     actual = list(pool.scored(records))
     # each record's text, written by a worker, as the calling process would write it
     for record, scores in actual:

@@ -1,0 +1,117 @@
+"""One model session for several worker processes (``logoscore score --processes N``).
+
+Each worker does the host side of its chunks (windows, tokens, score math, output text) and
+sends its token rows to the calling process, where one thread runs them through the one session
+and sends the probabilities back. The GPU (or the CPU's cores) thus serves one session, its
+calls back to back, instead of N sessions taking turns in time slices, each with its own memory
+(measured with N sessions: bench/RESULTS.md, 2026-12-04).
+
+Each worker owns a slot: two shared-memory buffers of ``batch_rows`` rows (tokens in,
+probabilities out) and a reply queue. It fills its token buffer, puts ``(slot, rows)`` on the
+request queue and waits for the reply (``None``, or the error of the call); the tokens and the
+probabilities never pass through a pipe.
+"""
+
+import threading
+from dataclasses import dataclass
+from multiprocessing.context import SpawnContext
+from multiprocessing.queues import Queue
+from multiprocessing.shared_memory import SharedMemory
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from service.scoring.model import OnnxModel
+
+Request = tuple[int, int] | None
+"""A slot's number and its rows, or ``None``: the server stops."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a worker needs to reach its slot (picklable: handed to it when it starts)."""
+
+    number: int
+    tokens: str
+    probabilities: str
+    rows: int
+    tokens_per_row: int
+    features: int
+    replies: "Queue[str | None]"
+
+
+def _view(memory: SharedMemory, rows: int, width: int, dtype: type) -> NDArray[Any]:
+    return np.ndarray((rows, width), dtype=dtype, buffer=memory.buf)
+
+
+class SlotRunner:
+    """A worker's model calls (``OnnxModel``'s ``runner``): through its slot to the session."""
+
+    def __init__(self, slot: Slot, requests: "Queue[Request]") -> None:
+        self.slot, self.requests = slot, requests
+        self._memory = [SharedMemory(slot.tokens), SharedMemory(slot.probabilities)]
+        self._tokens = _view(self._memory[0], slot.rows, slot.tokens_per_row, np.int64)
+        self._probabilities = _view(self._memory[1], slot.rows, slot.features, np.float32)
+
+    def __call__(self, rows: NDArray[np.int64]) -> NDArray[np.float32]:
+        if len(rows) > self.slot.rows:
+            raise ValueError(f"{len(rows)} rows in one call; a slot holds {self.slot.rows}")
+        self._tokens[: len(rows)] = rows
+        self.requests.put((self.slot.number, len(rows)))
+        error = self.slot.replies.get()
+        if error is not None:
+            raise RuntimeError(f"the model session of the calling process failed: {error}")
+        return self._probabilities[: len(rows)].copy()
+
+
+class SessionServer:
+    """``slots`` slots for as many workers, served by a thread running ``model`` (a context
+    manager: the thread runs inside it, the shared memory is freed on leaving)."""
+
+    def __init__(self, model: OnnxModel, slots: int, context: SpawnContext) -> None:
+        self.model = model
+        rows, width = model.batch_rows, model.tokens_per_frame
+        features = len(model.manifest.features)
+        self.requests: Queue[Request] = context.Queue()
+        self.free: Queue[int] = context.Queue()  # each worker takes one slot number at start
+        self.slots: list[Slot] = []
+        self._memory: list[tuple[SharedMemory, SharedMemory]] = []
+        for number in range(slots):
+            tokens = SharedMemory(create=True, size=rows * width * 8)
+            probabilities = SharedMemory(create=True, size=rows * features * 4)
+            self._memory.append((tokens, probabilities))
+            replies: Queue[str | None] = context.Queue()
+            self.slots.append(
+                Slot(number, tokens.name, probabilities.name, rows, width, features, replies)
+            )
+            self.free.put(number)
+        self._views = [
+            (_view(tokens, rows, width, np.int64), _view(out, rows, features, np.float32))
+            for tokens, out in self._memory
+        ]
+        self._thread = threading.Thread(target=self._serve, name="model-session", daemon=True)
+
+    def __enter__(self) -> "SessionServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.requests.put(None)
+        self._thread.join()
+        self._views.clear()  # no view may outlive the memory it reads
+        for pair in self._memory:
+            for memory in pair:
+                memory.close()
+                memory.unlink()
+
+    def _serve(self) -> None:
+        while (request := self.requests.get()) is not None:
+            number, rows = request
+            tokens, probabilities = self._views[number]
+            try:
+                probabilities[:rows] = self.model.run_batch(tokens[:rows])
+                error = None
+            except Exception as failure:  # the worker raises it, with its chunk
+                error = f"{type(failure).__name__}: {failure}"
+            self.slots[number].replies.put(error)

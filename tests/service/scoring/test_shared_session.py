@@ -1,0 +1,38 @@
+"""Worker processes' model calls through the calling process's one session: the same numbers,
+its errors passed back, no call larger than a slot."""
+
+import multiprocessing
+
+import numpy as np
+import pytest
+
+from core.reference import ReferenceGenome
+from model_export.parity import real_window_tokens
+from service.scoring.model import OnnxModel
+from service.scoring.shared_session import SessionServer, SlotRunner
+from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider
+
+ROWS = 8
+
+
+@pytest.fixture(scope="module")
+def model() -> OnnxModel:
+    return OnnxModel(DEMO_MODEL_DIR, Provider.CPU, ROWS)
+
+
+def test_a_slot_gives_what_the_session_gives_and_passes_its_errors_back(
+    model: OnnxModel,
+) -> None:
+    tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
+    with SessionServer(model, 2, multiprocessing.get_context("spawn")) as server:
+        runners = [SlotRunner(server.slots[server.free.get()], server.requests) for _ in "ab"]
+        assert [runner.slot.number for runner in runners] == [0, 1]
+        direct = model.run_batch(tokens)
+        np.testing.assert_array_equal(runners[1](tokens), direct)
+        np.testing.assert_array_equal(runners[0](tokens[:3]), direct[:3])
+        with pytest.raises(ValueError, match="9 rows in one call; a slot holds 8"):
+            runners[0](np.concatenate([tokens, tokens[:1]]))
+        unknown = np.full_like(tokens, 10**6)  # no such token: the session's Gather fails
+        with pytest.raises(RuntimeError, match="model session of the calling process failed"):
+            runners[0](unknown)
+        np.testing.assert_array_equal(runners[0](tokens), direct)  # the server goes on
