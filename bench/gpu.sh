@@ -42,14 +42,14 @@ nproc
 # most important first: the acceptance's model-only and end-to-end rates
 want model && step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)" &&
   timeout 170 python3 bench/gpu_throughput.py --seconds 1.5 --json "$out/model.json" \
-  ${GPU_MODEL_ARGS:---rows 1024,4096,8192} 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  ${GPU_MODEL_ARGS:---rows 4096,8192} 2>&1 | grep -v -E 'Warning|W:onnxruntime'
 
 if want end_to_end; then
   step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
   nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
   dmon=$!
-  LOGOSCORE_PROVIDER=cuda timeout 250 python3 bench/gpu_end_to_end.py --variants 200000 \
-    ${GPU_E2E_ARGS:---single 20000 --processes 8 --workers 1,8} 2>&1 |
+  LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants 200000 \
+    ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers 1,8} 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
   kill $dmon
 fi
@@ -62,7 +62,7 @@ if want mps; then
   mkdir -p $CUDA_MPS_PIPE_DIRECTORY $CUDA_MPS_LOG_DIRECTORY
   if nvidia-cuda-mps-control -d; then
     LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants 200000 \
-      ${GPU_MPS_ARGS:---single 0 --processes 8 --workers 8} 2>&1 |
+      ${GPU_MPS_ARGS:---single 0 --processes 12 --workers 8} 2>&1 |
       grep -v -E 'Warning|W:onnxruntime'
     echo quit | nvidia-cuda-mps-control
     tail -n 5 $CUDA_MPS_LOG_DIRECTORY/*.log
