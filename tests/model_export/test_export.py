@@ -50,6 +50,7 @@ def test_the_batch_axis_is_dynamic_and_hand_set_weights_survive_export(tmp_path:
         np.testing.assert_allclose(probabilities, [[0.5, 0.75]] * batch, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_export_writes_a_model_directory_the_service_can_load(
     random_model: LogoModel, tmp_path: Path
 ) -> None:

@@ -121,6 +121,7 @@ def test_the_service_serves_an_imported_model_with_null_scores_and_says_why(
     assert response["warnings"] == list(model["missing_scores"].values())
 
 
+@pytest.mark.slow
 def test_the_pretrained_masked_lm_file_imports_as_an_encoder_finetune_accepts(
     tmp_path: Path,
 ) -> None:

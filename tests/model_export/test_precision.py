@@ -48,6 +48,7 @@ def test_smoothing_is_exact_in_fp32() -> None:
 
 
 @pytest.mark.parametrize("label", ["int8", "fp16", "fp32 fused", "fp16 fused"])
+@pytest.mark.slow
 def test_the_shipped_copies_match_their_recorded_parity(label: str) -> None:
     copy = next(c for c in DEMO.copies if c.label == label)
     reference = ReferenceGenome(DEMO_FASTA)

@@ -178,6 +178,7 @@ def test_cors_follows_the_configured_origins() -> None:
     assert "access-control-allow-origin" not in closed.headers
 
 
+@pytest.mark.slow
 def test_a_request_past_the_timeout_is_504_pointing_to_jobs_and_the_server_goes_on() -> None:
     reference = ReferenceGenome(DEMO_FASTA)
     positions = [1_300_000 + 11 * i for i in range(60)]
@@ -245,6 +246,7 @@ def test_malformed_job_ids_are_404(client: TestClient, job_id: str) -> None:
         assert client.request(method, f"/jobs/{job_id}").status_code == 404
 
 
+@pytest.mark.slow
 def test_a_broken_key_file_breaks_no_import_and_stops_serve_with_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "keys"
     broken.write_text("lab-a not-a-hash\n")

@@ -81,6 +81,7 @@ def test_an_n_base_says_so(client: TestClient) -> None:
     assert "is N (unknown, an assembly gap)" in position["message"]
 
 
+@pytest.mark.slow
 def test_the_heatmap_comes_as_svg_or_png_the_same_bytes_twice(client: TestClient) -> None:
     body = {"chrom": "20", "start": 1_292_031, "end": 1_292_034}
     svg = client.post("/ism?format=svg", json=body)

@@ -48,6 +48,7 @@ def test_a_variant_without_a_picture_says_why(client: TestClient, variant: str, 
     assert response.status_code == 422 and says in response.json()["detail"]
 
 
+@pytest.mark.slow
 def test_the_cli_draws_what_the_api_draws(client: TestClient, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as done:
         main(["plot", VARIANT, "-o", str(tmp_path / "fig.svg")])
@@ -89,6 +90,7 @@ def test_the_cli_says_what_to_fix(
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_a_run_report_names_the_model_counts_and_top_variant_the_same_twice(
     client: TestClient, tmp_path: Path
 ) -> None:

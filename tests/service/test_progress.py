@@ -4,9 +4,12 @@ line holds the final counts."""
 import io
 import time
 
+import pytest
+
 from service.progress import REFRESH_SECONDS, Progress
 
 
+@pytest.mark.slow
 def test_the_bar_moves_before_the_first_variant_and_ends_on_the_final_count() -> None:
     stream = io.StringIO()
     progress = Progress(stream)

@@ -30,6 +30,7 @@ def server() -> Iterator[str]:
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+@pytest.mark.slow
 def test_no_operation_answers_5xx(case: schemathesis.Case, server: str) -> None:
     response = case.call(base_url=server, timeout=60)
     assert response.status_code < 500, (case.method, case.path, response.text[:500])

@@ -112,6 +112,7 @@ def test_tsv_has_every_alt_in_order_with_a_status_and_a_message(
     assert "\r" not in result.stderr  # no progress bar in a pipe
 
 
+@pytest.mark.slow
 def test_the_annotated_vcf_keeps_every_column_and_bcftools_reads_it(
     messy_vcf: Path, tmp_path: Path
 ) -> None:
@@ -155,6 +156,7 @@ def test_the_annotated_vcf_keeps_every_column_and_bcftools_reads_it(
         assert annotated[7].startswith(fields[7] + ";LOGO_STATUS=")
 
 
+@pytest.mark.slow
 def test_ndjson_has_a_header_every_alt_and_a_summary(messy_vcf: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     result = _score(messy_vcf, out, "--features", "annotation", "--top-k", "2")
@@ -168,6 +170,7 @@ def test_ndjson_has_a_header_every_alt_and_a_summary(messy_vcf: Path, tmp_path: 
     assert last["summary"]["scored"] == len(scored) and last["summary"]["invalid"] == 1
 
 
+@pytest.mark.slow
 def test_a_vcf_on_another_assembly_gets_a_warning_naming_it(tmp_path: Path) -> None:
     header, records = _real_lines()
     shifted = []
@@ -183,6 +186,7 @@ def test_a_vcf_on_another_assembly_gets_a_warning_naming_it(tmp_path: Path) -> N
     assert "# warning: REF matches the reference for only" in (tmp_path / "out.tsv").read_text()
 
 
+@pytest.mark.slow
 def test_only_a_failure_of_the_run_itself_exits_non_zero(messy_vcf: Path, tmp_path: Path) -> None:
     unknown = _score(messy_vcf, tmp_path / "out.bed")
     assert unknown.returncode == 2 and "name it with one of .vcf[.gz]" in unknown.stderr
@@ -196,6 +200,7 @@ def test_only_a_failure_of_the_run_itself_exits_non_zero(messy_vcf: Path, tmp_pa
     assert feature.returncode == 2 and "no feature or group 'nonsense'" in feature.stderr
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_writing_is_exit_1_saying_so(messy_vcf: Path, tmp_path: Path) -> None:
     full = tmp_path / "out.tsv"
     full.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
@@ -214,6 +219,7 @@ def test_a_gzip_cut_off_among_its_records_is_exit_1_and_leaves_no_output(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.vcf.gz"]
 
 
+@pytest.mark.slow
 def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     command = [*LOGOSCORE, "score", str(messy_vcf), "-o", str(tmp_path / "out.tsv")]
@@ -236,6 +242,7 @@ def test_a_progress_bar_on_a_terminal(messy_vcf: Path, tmp_path: Path) -> None:
     assert f"{total} variants -> " in text
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_no_output_and_a_finished_one_appears_whole(
     messy_vcf: Path, tmp_path: Path
 ) -> None:
@@ -258,6 +265,7 @@ def test_the_input_is_never_the_output(messy_vcf: Path) -> None:
     assert messy_vcf.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_stdout_features_top_k_and_strict_mode(messy_vcf: Path, tmp_path: Path) -> None:
     piped = _score(messy_vcf, Path("-"), "--features", "motif_CTCF,annotation", "--top-k", "1")
     assert piped.returncode == 0
@@ -281,6 +289,7 @@ def test_version_and_the_feature_list() -> None:
     assert rows[[r[0] for r in rows].index("motif_CTCF")][:2] == ["motif_CTCF", "tf_motif"]
 
 
+@pytest.mark.slow
 def test_threads_sets_the_model_calls_threads_and_changes_no_score(
     messy_vcf: Path, tmp_path: Path
 ) -> None:
@@ -294,6 +303,7 @@ def test_threads_sets_the_model_calls_threads_and_changes_no_score(
     assert refused.returncode == 2 and "0 is not a positive whole number" in refused.stderr
 
 
+@pytest.mark.slow
 def test_processes_score_the_same_output(messy_vcf: Path, tmp_path: Path) -> None:
     one, two = tmp_path / "one.tsv", tmp_path / "two.tsv"
     assert _score(messy_vcf, one).returncode == 0

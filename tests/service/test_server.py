@@ -5,6 +5,8 @@ import subprocess
 import time
 from urllib.parse import urlparse
 
+import pytest
+
 from tests.service.live_server import LOGOSCORE, serving
 from tests.service.redis_server import free_port
 
@@ -17,6 +19,7 @@ def _closed_within(sock: socket.socket, seconds: float) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_a_half_sent_request_head_is_dropped_and_a_whole_one_served() -> None:
     with serving({"LOGOSCORE_HEADER_TIMEOUT_SECONDS": "1"}) as url:
         address = urlparse(url)

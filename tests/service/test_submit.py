@@ -38,6 +38,7 @@ def _job_id(stderr: str) -> str:
     return match.group(1)
 
 
+@pytest.mark.slow
 def test_submit_waits_and_downloads_the_bgzipped_result_the_server_gives(
     server: str, tmp_path: Path
 ) -> None:
@@ -56,6 +57,7 @@ def test_submit_waits_and_downloads_the_bgzipped_result_the_server_gives(
     assert not list(tmp_path.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_a_vcf_on_another_assembly_fails_strict_mode_and_the_job_says_why(
     server: str, tmp_path: Path
 ) -> None:
@@ -79,6 +81,7 @@ def _shift(match: re.Match[str]) -> str:
     return f"{match.group(1)}\t{int(match.group(2)) + 7}"  # REF no longer matches
 
 
+@pytest.mark.slow
 def test_a_failed_submission_exits_1_and_leaves_no_output(server: str, tmp_path: Path) -> None:
     out = tmp_path / "out.vcf"
     not_vcf = tmp_path / "notes.txt"
@@ -94,6 +97,7 @@ def test_a_failed_submission_exits_1_and_leaves_no_output(server: str, tmp_path:
     assert no_output.returncode == 2 and "--wait needs -o OUT" in no_output.stderr
 
 
+@pytest.mark.slow
 def test_the_readme_snakemake_example_runs_against_the_server(server: str, tmp_path: Path) -> None:
     snakefile = re.search(r"```snakemake\n(.*?)```", README.read_text(), re.DOTALL)
     assert snakefile, "README has no ```snakemake block"

@@ -31,6 +31,7 @@ def _model() -> LogoModel:
     return LogoModel(LogoConfig(vocab_size=Vocabulary(5).size, outputs=2)).eval()
 
 
+@pytest.mark.slow
 def test_the_refitted_group_learns_and_every_other_feature_is_untouched(
     slice_reference: ReferenceGenome, tmp_path: Path
 ) -> None:

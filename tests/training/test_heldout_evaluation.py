@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from core.kmers import Vocabulary
@@ -27,6 +28,7 @@ from training.model import LogoConfig, LogoModel
 FEATURES = [Feature("a", "one"), Feature("b", "one"), Feature("c", "one"), Feature("d", "two")]
 
 
+@pytest.mark.slow
 def test_onnx_predictions_are_the_torch_models_frame_and_strand_average(
     slice_reference: ReferenceGenome, tmp_path: Path
 ) -> None:

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from core.kmers import Vocabulary
@@ -74,6 +75,7 @@ def _all_frames_loss(model: LogoModel, samples: Samples) -> float:
         return float(torch.nn.functional.binary_cross_entropy_with_logits(logits, targets))
 
 
+@pytest.mark.slow
 def test_fine_tuning_lowers_the_loss_on_real_windows(
     slice_reference: ReferenceGenome, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ ALT), in every job format, with the job's report."""
 import json
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from service.main import create_app
@@ -15,6 +16,7 @@ BASES = "ACGT"
 REGION = {"chrom": "20", "start": 59_998, "end": 60_003, "features": ["CpG_island", "tf_motif"]}
 
 
+@pytest.mark.slow
 def test_a_mutagenesis_job_gives_what_post_ism_gives() -> None:
     settings = Settings(job_chunk_variants=7, max_ism_bases=3)  # several chunks; /ism too small
     with TestClient(create_app(settings)) as client:

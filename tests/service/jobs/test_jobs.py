@@ -59,6 +59,7 @@ def _rows(text: str) -> list[str]:
     return [line for line in text.splitlines() if not line.startswith("#")]
 
 
+@pytest.mark.slow
 def test_an_in_process_job_gives_what_direct_scoring_gives(
     in_process: TestClient, snv_vcf: Path
 ) -> None:
@@ -87,6 +88,7 @@ def _job_states(client: TestClient) -> dict[str, int]:
     return {state: int(float(value)) for state, value in found}
 
 
+@pytest.mark.slow
 def test_a_result_before_the_end_is_409_and_an_unknown_job_404(in_process: TestClient) -> None:
     assert in_process.get("/jobs/nope").status_code == 404
     submitted = _submit(in_process, VT_INDELS_VCF)

@@ -6,6 +6,7 @@ import re
 from html import escape, unescape
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.routes.examples import EXAMPLE_VCF
@@ -26,6 +27,7 @@ def _mostly_mismatched(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_finished_jobs_report_holds_its_model_counts_and_top_variants(
     in_process: TestClient, tmp_path: Path
 ) -> None:
