@@ -51,6 +51,9 @@ if want end_to_end; then
   LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants 200000 \
     ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers 1,8} 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
+  echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
+  LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
+    --variants 200000 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
   kill $dmon
 fi
 

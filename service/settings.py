@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     """onnxruntime's threads per model call on the CPU (``LOGOSCORE_THREADS``, ``--threads``);
     unset: one per core. Set it when several processes share a machine (a cluster job's
     cores)."""
+    model_sessions: int | None = None
+    """Model sessions in the calling process of ``logoscore score --processes N``, each run by
+    a thread serving the workers' calls (``LOGOSCORE_MODEL_SESSIONS``): on a GPU, one call's
+    copies and host-side overhead overlap another's kernels; unset: 2 on a GPU, 1 on the CPU
+    (where one session's call already takes every core)."""
     tensorrt_cache: Path | None = None
     """Where TensorRT engines are kept (``LOGOSCORE_PROVIDER=tensorrt``), one folder per model
     file; unset: ``default_tensorrt_cache()``."""

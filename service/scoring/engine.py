@@ -122,19 +122,25 @@ class ScoringEngine:
         return rows.effects(self.model.predict(rows.tokens))
 
 
+def open_model(settings: Settings, runner: RowRunner | None = None) -> OnnxModel:
+    """The model that ``settings`` describe (its calls made by ``runner`` where given, with no
+    session of its own)."""
+    return OnnxModel(
+        settings.model_dir,
+        settings.provider,
+        settings.batch_rows,
+        settings.precision,
+        settings.threads,
+        settings.tensorrt_cache,
+        runner,
+    )
+
+
 def open_engine(settings: Settings, runner: RowRunner | None = None) -> ScoringEngine:
     """The engine that ``settings`` describe: model, reference, allele limit and cache (its
     model calls made by ``runner`` where given, with no session of its own)."""
     return ScoringEngine(
-        OnnxModel(
-            settings.model_dir,
-            settings.provider,
-            settings.batch_rows,
-            settings.precision,
-            settings.threads,
-            settings.tensorrt_cache,
-            runner,
-        ),
+        open_model(settings, runner),
         ReferenceGenome(settings.fasta),
         settings.max_allele_length,
         open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),

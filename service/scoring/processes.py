@@ -19,9 +19,10 @@ from multiprocessing.queues import Queue
 
 from core.vcf import VcfRecord
 from service.outputs.formats import ResultWriter
-from service.scoring.engine import ScoringEngine, open_engine
+from service.scoring.engine import ScoringEngine, open_engine, open_model
 from service.scoring.model import OnnxModel
 from service.scoring.pipeline import batches, in_order, score_per_record
+from service.scoring.providers import CPU
 from service.scoring.scores import VariantScore
 from service.scoring.shared_session import Request, SessionServer, Slot, SlotRunner
 from service.settings import Settings
@@ -58,8 +59,9 @@ def _score(records: list[VcfRecord]) -> Rendered:
 class ProcessScoring:
     """Records scored and written by ``processes`` worker processes (started by ``scored``,
     each with the model metadata and reference ``settings`` name), their model calls run by
-    ``model``, this process's. A ``ResultWriter`` itself: ``record`` gives the text a worker
-    wrote for that record, header and footer come from ``writer``."""
+    ``model`` (this process's) and by ``Settings.model_sessions`` - 1 more sessions of its
+    file. A ``ResultWriter`` itself: ``record`` gives the text a worker wrote for that record,
+    header and footer come from ``writer``."""
 
     def __init__(
         self,
@@ -87,8 +89,10 @@ class ProcessScoring:
     ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
         """Each record with one score per input, in order (its text kept for ``record``)."""
         context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
+        sessions = self.settings.model_sessions or (1 if self.model.provider == CPU else 2)
+        models = [self.model, *(open_model(self.settings) for _ in range(sessions - 1))]
         with (
-            SessionServer(self.model, self.processes, context) as server,
+            SessionServer(models, self.processes, context) as server,
             ProcessPoolExecutor(
                 self.processes,
                 mp_context=context,

@@ -1,10 +1,11 @@
 """One model session for several worker processes (``logoscore score --processes N``).
 
 Each worker does the host side of its chunks (windows, tokens, score math, output text) and
-sends its token rows to the calling process, where one thread runs them through the one session
-and sends the probabilities back. The GPU (or the CPU's cores) thus serves one session, its
-calls back to back, instead of N sessions taking turns in time slices, each with its own memory
-(measured with N sessions: bench/RESULTS.md, 2026-12-04).
+sends its token rows to the calling process, where a thread runs them through the session and
+sends the probabilities back. The GPU thus serves one process's sessions, their calls back to
+back, instead of N processes' sessions taking turns in time slices, each with its own memory
+(measured with N: bench/RESULTS.md, 2026-12-04). With two sessions (two threads; the default on
+a GPU, ``Settings.model_sessions``) one call's copies and overhead overlap the other's kernels.
 
 Each worker owns a slot: two shared-memory buffers of ``batch_rows`` rows (tokens in,
 probabilities out) and a reply queue. It fills its token buffer, puts ``(slot, rows)`` on the
@@ -66,11 +67,12 @@ class SlotRunner:
 
 
 class SessionServer:
-    """``slots`` slots for as many workers, served by a thread running ``model`` (a context
-    manager: the thread runs inside it, the shared memory is freed on leaving)."""
+    """``slots`` slots for as many workers, served by one thread per model of ``models`` (the
+    same model file, each its own session; a context manager: the threads run inside it, the
+    shared memory is freed on leaving)."""
 
-    def __init__(self, model: OnnxModel, slots: int, context: SpawnContext) -> None:
-        self.model = model
+    def __init__(self, models: list[OnnxModel], slots: int, context: SpawnContext) -> None:
+        model = models[0]
         rows, width = model.batch_rows, model.tokens_per_frame
         features = len(model.manifest.features)
         self.requests: Queue[Request] = context.Queue()
@@ -90,27 +92,33 @@ class SessionServer:
             (_view(tokens, rows, width, np.int64), _view(out, rows, features, np.float32))
             for tokens, out in self._memory
         ]
-        self._thread = threading.Thread(target=self._serve, name="model-session", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._serve, args=(each,), name="model-session", daemon=True)
+            for each in models
+        ]
 
     def __enter__(self) -> "SessionServer":
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.requests.put(None)
-        self._thread.join()
+        for _thread in self._threads:
+            self.requests.put(None)
+        for thread in self._threads:
+            thread.join()
         self._views.clear()  # no view may outlive the memory it reads
         for pair in self._memory:
             for memory in pair:
                 memory.close()
                 memory.unlink()
 
-    def _serve(self) -> None:
+    def _serve(self, model: OnnxModel) -> None:
         while (request := self.requests.get()) is not None:
             number, rows = request
             tokens, probabilities = self._views[number]
             try:
-                probabilities[:rows] = self.model.run_batch(tokens[:rows])
+                probabilities[:rows] = model.run_batch(tokens[:rows])
                 error = None
             except Exception as failure:  # the worker raises it, with its chunk
                 error = f"{type(failure).__name__}: {failure}"

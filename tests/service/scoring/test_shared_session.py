@@ -2,6 +2,7 @@
 its errors passed back, no call larger than a slot."""
 
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -24,7 +25,7 @@ def test_a_slot_gives_what_the_session_gives_and_passes_its_errors_back(
     model: OnnxModel,
 ) -> None:
     tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
-    with SessionServer(model, 2, multiprocessing.get_context("spawn")) as server:
+    with SessionServer([model], 2, multiprocessing.get_context("spawn")) as server:
         runners = [SlotRunner(server.slots[server.free.get()], server.requests) for _ in "ab"]
         assert [runner.slot.number for runner in runners] == [0, 1]
         direct = model.run_batch(tokens)
@@ -36,3 +37,16 @@ def test_a_slot_gives_what_the_session_gives_and_passes_its_errors_back(
         with pytest.raises(RuntimeError, match="model session of the calling process failed"):
             runners[0](unknown)
         np.testing.assert_array_equal(runners[0](tokens), direct)  # the server goes on
+
+
+def test_two_sessions_serve_the_slots_with_the_same_numbers(model: OnnxModel) -> None:
+    tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
+    other = OnnxModel(DEMO_MODEL_DIR, Provider.CPU, ROWS)
+    with SessionServer([model, other], 3, multiprocessing.get_context("spawn")) as server:
+        runners = [SlotRunner(slot, server.requests) for slot in server.slots]
+        with ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(lambda runner: [runner(tokens) for _ in range(4)], runners))
+    direct = model.run_batch(tokens)
+    for each in results:
+        for probabilities in each:
+            np.testing.assert_array_equal(probabilities, direct)
