@@ -87,6 +87,11 @@ class VariantParity:
         return cls(**{"max_abs_priority": None, **raw})
 
 
+def graph_label(precision: str, graph: str) -> str:
+    """How results and logs name a model file: ``int8``, ``fp32 fused``, ``fp16 tensorrt``."""
+    return precision if graph == "unfused" else f"{precision} {graph}"
+
+
 @dataclass(frozen=True)
 class ModelCopy:
     """Another graph of the model for one device: a lower precision, a fused graph, or both
@@ -108,8 +113,7 @@ class ModelCopy:
 
     @property
     def label(self) -> str:
-        """``int8``, ``fp32 fused``, ``fp16 fused``: how results name the copy."""
-        return self.precision if self.graph == "unfused" else f"{self.precision} {self.graph}"
+        return graph_label(self.precision, self.graph)
 
     def to_json(self) -> dict[str, Any]:
         raw = {**asdict(self), "parity": self.parity.to_json()}

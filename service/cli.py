@@ -222,8 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=1,
         help="worker processes for the host side (windows, tokens, score math, text), their model "
-        "calls run by this process's one session: for a GPU, whose model calls outpace one "
-        "core's host side (default: 1, all in this process)",
+        "calls run by this process's sessions (LOGOSCORE_MODEL_SESSIONS): for a GPU, whose model "
+        "calls outpace one core's host side (default: 1, all in this process)",
     )
     for command in (serve, score):
         command.add_argument("--model", type=Path, help="model directory (default: the demo model)")

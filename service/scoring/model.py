@@ -19,6 +19,7 @@ from core.manifest import (
     ModelManifest,
     VariantParity,
     file_sha256,
+    graph_label,
     load_manifest,
 )
 from core.prioritiser import Prioritiser, load_prioritiser
@@ -47,8 +48,7 @@ class ModelFile:
 
     @property
     def label(self) -> str:
-        """``fp32``, ``int8``, ``fp32 fused``, ``fp16 tensorrt``: how logs name it."""
-        return self.precision if self.graph == "unfused" else f"{self.precision} {self.graph}"
+        return graph_label(self.precision, self.graph)
 
     @property
     def run_id(self) -> str:
