@@ -4,7 +4,7 @@
 #     run(command="bash bench/gpu.sh", carry=[".whl"], timeout_s=600)
 # Check the Python parts here first, at no device time:
 #     .venv/bin/python bench/gpu_throughput.py --dry-run --rows 8 --seconds 0.1 --rounds 1
-#     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2
+#     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2 --worker-processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
 # (model, end_to_end, mps, copies, host; all by default) and gpu_throughput.py's options:
@@ -49,7 +49,7 @@ if want end_to_end; then
   nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
   dmon=$!
   LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants 200000 \
-    ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers 1,8} 2>&1 |
+    ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers 1 --worker-processes 8,12} 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
   LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \

@@ -1,8 +1,9 @@
 """End to end on one GPU: ``logoscore score`` on a VCF of real-looking SNVs against a
 whole-chromosome FASTA (one process on its first ``--single`` records, then ``--processes N``
 on all), then the same VCF as a ``/jobs`` job scored by ``--workers`` ``logoscore worker``
-processes through a redis-server (the service's in-process runner where there is none), each
-timed from start to the last result written.
+processes, and by one ``logoscore worker --processes N`` for each N of ``--worker-processes``,
+through a redis-server (the service's in-process runner where there is none), each timed from
+start to the last result written.
 
 The device machine reaches nothing outside it and its transfer limit leaves no room for a real
 chromosome beside onnxruntime-gpu, so the chromosome is built there from the bundled 6 Mb of
@@ -10,7 +11,8 @@ real GRCh37 chr20, repeated to chr20's 63 Mb as one contig ``20`` (real sequence
 chromosome's size and random access). SNVs sit at random positions of it, REF read from it, ALT
 one of the three others. Settings come from the environment (``LOGOSCORE_PROVIDER`` etc.).
 
-    python bench/gpu_end_to_end.py --variants 200000 --processes 4,8 --workers 1,8 --work /tmp/e2e
+    python bench/gpu_end_to_end.py --variants 200000 --processes 4,8 --workers 1,8 \
+        --worker-processes 8 --work /tmp/e2e
 
 The chromosome and the VCF are built once per ``--work`` folder and reused by later runs.
 """
@@ -117,10 +119,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def worker_job_rate(vcf: Path, fasta: Path, variants: int, workers: int, work: Path) -> float:
-    """Variants/s of one ``/jobs`` job scored by ``workers`` ``logoscore worker`` processes
-    through a redis-server started here (the API in this process, its jobs queued for the
-    workers' model file: ``LOGOSCORE_JOB_PROVIDER`` = the workers' provider)."""
+def worker_job_rate(
+    vcf: Path, fasta: Path, variants: int, workers: int, processes: int, work: Path
+) -> float:
+    """Variants/s of one ``/jobs`` job scored by ``workers`` ``logoscore worker --processes
+    PROCESSES`` through a redis-server started here (the API in this process, its jobs queued
+    for the workers' model file: ``LOGOSCORE_JOB_PROVIDER`` = the workers' provider)."""
     port = _free_port()
     redis_server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", work],
@@ -128,7 +132,7 @@ def worker_job_rate(vcf: Path, fasta: Path, variants: int, workers: int, work: P
     )
     url = f"redis://127.0.0.1:{port}/0"
     env = {**os.environ, "REDIS_URL": url, "LOGOSCORE_FASTA": str(fasta)}
-    command = [sys.executable, "-m", "service.cli", "worker"]
+    command = [sys.executable, "-m", "service.cli", "worker", "--processes", str(processes)]
     started = [
         subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL) for _ in range(workers)
     ]
@@ -160,6 +164,9 @@ def main() -> None:
         "--single", type=int, default=50_000, help="variants of the one-process CLI run (0: none)"
     )
     parser.add_argument("--workers", default="1", help="/jobs worker counts (1,8; '': none)")
+    parser.add_argument(
+        "--worker-processes", default="", help="/jobs by one worker of N processes (8,12)"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -180,8 +187,13 @@ def main() -> None:
         print(f"/jobs, in-process runner (no redis-server here), same VCF: {jobs:,.0f} variants/s")
         return
     for workers in [int(count) for count in args.workers.split(",") if count]:
-        jobs = worker_job_rate(vcf, fasta, args.variants, workers, args.work)
+        jobs = worker_job_rate(vcf, fasta, args.variants, workers, 1, args.work)
         print(f"/jobs, {workers} logoscore worker(s), same VCF: {jobs:,.0f} variants/s")
+    for processes in [int(count) for count in args.worker_processes.split(",") if count]:
+        jobs = worker_job_rate(vcf, fasta, args.variants, 1, processes, args.work)
+        print(
+            f"/jobs, one logoscore worker --processes {processes}, same VCF: {jobs:,.0f} variants/s"
+        )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from service.cli_score import fail
 from service.cli_submit import add_submit_command
 from service.keys import hash_key
 from service.outputs.formats import FILE_SUFFIXES, RECORD_FORMATS
-from service.redis_errors import redis_reply
 from service.scoring.engine import open_engine
 from service.settings import Settings
 from service.warmup import region_snvs, warm
@@ -87,22 +86,25 @@ def run_warm(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from service.jobs.worker import work
+    from service.jobs.worker import LOG_FORMAT, redis_failure, work
+    from service.jobs.worker_group import work_group
 
     settings = _settings(args)
     if not settings.redis_url:
         return fail("a worker takes job chunks from Redis: set REDIS_URL", 2, "worker")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     try:
-        work(settings, args.burst)
+        if args.processes == 1:
+            work(settings, args.burst)
+        elif not work_group(settings, args.burst, args.processes):
+            return fail(
+                "a worker process ended unasked (its error is above); the others were stopped: "
+                "start the worker again (a supervisor restarts it)",
+                1,
+                "worker",
+            )
     except redis.RedisError as error:
-        return fail(
-            f"Redis failed under the worker ({redis_reply(error)}); no chunk is lost: one it "
-            "held is taken again once Redis is back (start the worker again; a supervisor "
-            "restarts it)",
-            1,
-            "worker",
-        )
+        return fail(redis_failure(error), 1, "worker")
     return 0
 
 
@@ -248,6 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--fasta", type=Path, help="reference FASTA (default: the demo slice)")
     worker.add_argument(
         "--threads", type=_positive, help="CPU threads per model call (default: every core)"
+    )
+    worker.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        help="RQ worker processes doing the host side of their chunks, their model calls run by "
+        "this process's sessions (LOGOSCORE_MODEL_SESSIONS): one worker per GPU, whose model "
+        "calls outpace one core's host side (default: 1, all in this process)",
     )
     worker.set_defaults(run=run_worker)
     hash_key_command = commands.add_parser(

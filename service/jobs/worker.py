@@ -26,22 +26,37 @@ from service.jobs.chunks import process_chunk
 from service.jobs.runner import QUEUE_PREFIX, queue_name
 from service.jobs.store import RedisJobStore
 from service.redis_client import redis_client
+from service.redis_errors import redis_reply
 from service.scoring.engine import ScoringEngine, open_engine
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 EXECUTION_MARGIN_SECONDS = 120
+PUBSUB_POLL_SECONDS = 1.0
+"""How long the thread reading a worker's commands channel waits for a message at a time. RQ
+waits 60 s; a worker that stops just after it starts (``--burst`` on an empty queue) then
+waited up to 60 s for that thread to notice."""
+LOG_FORMAT = "%(asctime)s %(levelname)s %(processName)s %(message)s"
 
 _engine: ScoringEngine | None = None
 _store: RedisJobStore | None = None
 
 
-def open_worker_context(settings: Settings) -> ScoringEngine:
+def redis_failure(error: redis.RedisError) -> str:
+    """What a worker says when Redis fails under it."""
+    return (
+        f"Redis failed under the worker ({redis_reply(error)}); no chunk is lost: one it held "
+        "is taken again once Redis is back (start the worker again; a supervisor restarts it)"
+    )
+
+
+def open_worker_context(settings: Settings, engine: ScoringEngine | None = None) -> ScoringEngine:
+    """This process's engine (``engine``, or one that ``settings`` describe) and job store."""
     global _engine, _store
     if not settings.redis_url:
         raise ValueError("a worker takes chunks from Redis: set REDIS_URL")
-    _engine = open_engine(settings)
+    _engine = engine or open_engine(settings)
     _store = RedisJobStore(redis_client(settings.redis_url), settings.job_ttl_seconds)
     return _engine
 
@@ -73,6 +88,16 @@ class ChunkWorker(SimpleWorker):
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         return self.lease_seconds
+
+    def subscribe(self) -> None:
+        """RQ's, with a thread that looks whether to stop every ``PUBSUB_POLL_SECONDS``."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ: None
+            sleep_time=PUBSUB_POLL_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         execution = self.prepare_execution(job)
@@ -117,9 +142,10 @@ def _report_other_queues(connection: redis.Redis, own: str) -> None:
             )
 
 
-def work(settings: Settings, burst: bool) -> None:
-    """Take chunks until stopped (or, with ``burst``, until the queue is empty)."""
-    engine = open_worker_context(settings)
+def work(settings: Settings, burst: bool, engine: ScoringEngine | None = None) -> None:
+    """Take chunks until stopped (or, with ``burst``, until the queue is empty), scoring them
+    with ``engine`` (or one that ``settings`` describe)."""
+    engine = open_worker_context(settings, engine)
     connection = redis_client(settings.redis_url or "")
     name = queue_name(engine.model.file, engine.reference.identity.digest)
     logger.info("worker for queue %s", name)

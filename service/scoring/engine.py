@@ -13,6 +13,7 @@ from core.windows import AlleleWindows
 from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
 from service.scoring.cache import ScoreCache, cache_key, cache_namespace, open_cache
 from service.scoring.model import OnnxModel, RowRunner
+from service.scoring.providers import CPU
 from service.scoring.scores import ScoreValues, VariantScore
 from service.settings import Settings
 
@@ -134,6 +135,14 @@ def open_model(settings: Settings, runner: RowRunner | None = None) -> OnnxModel
         settings.tensorrt_cache,
         runner,
     )
+
+
+def session_models(settings: Settings, model: OnnxModel) -> list[OnnxModel]:
+    """``model`` and the more sessions of its file that serve worker processes' model calls:
+    ``Settings.model_sessions`` in all, unset 2 on a GPU (one call's copies overlap the other's
+    kernels) and 1 on the CPU (one call already takes every core)."""
+    sessions = settings.model_sessions or (1 if model.provider == CPU else 2)
+    return [model, *(open_model(settings) for _ in range(sessions - 1))]
 
 
 def open_engine(settings: Settings, runner: RowRunner | None = None) -> ScoringEngine:

@@ -15,16 +15,14 @@ takes every core (``--threads``).
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing.queues import Queue
 
 from core.vcf import VcfRecord
 from service.outputs.formats import ResultWriter
-from service.scoring.engine import ScoringEngine, open_engine, open_model
+from service.scoring.engine import ScoringEngine, session_models
 from service.scoring.model import OnnxModel
 from service.scoring.pipeline import batches, in_order, score_per_record
-from service.scoring.providers import CPU
 from service.scoring.scores import VariantScore
-from service.scoring.shared_session import Request, SessionServer, Slot, SlotRunner
+from service.scoring.shared_session import SessionAccess, SessionServer
 from service.settings import Settings
 
 Rendered = list[tuple[list[VariantScore], str]]
@@ -34,17 +32,8 @@ _WORKER: list[tuple[ScoringEngine, ResultWriter]] = []
 """This worker process's engine and writer (one pair), made once by ``_open``."""
 
 
-def _open(
-    settings: Settings,
-    writer: ResultWriter,
-    slots: list[Slot],
-    free: "Queue[int]",
-    requests: "Queue[Request]",
-) -> None:
-    slot = slots[free.get()]
-    runner = SlotRunner(slot, requests)
-    engine = open_engine(settings.model_copy(update={"batch_rows": slot.rows}), runner)
-    _WORKER.append((engine, writer))
+def _open(settings: Settings, writer: ResultWriter, sessions: SessionAccess) -> None:
+    _WORKER.append((sessions.open_engine(settings), writer))
 
 
 def _score(records: list[VcfRecord]) -> Rendered:
@@ -89,15 +78,14 @@ class ProcessScoring:
     ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
         """Each record with one score per input, in order (its text kept for ``record``)."""
         context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
-        sessions = self.settings.model_sessions or (1 if self.model.provider == CPU else 2)
-        models = [self.model, *(open_model(self.settings) for _ in range(sessions - 1))]
+        models = session_models(self.settings, self.model)
         with (
             SessionServer(models, self.processes, context) as server,
             ProcessPoolExecutor(
                 self.processes,
                 mp_context=context,
                 initializer=_open,
-                initargs=(self.settings, self.writer, server.slots, server.free, server.requests),
+                initargs=(self.settings, self.writer, server.access),
             ) as pool,
         ):
 

@@ -13,6 +13,8 @@ request queue and waits for the reply (``None``, or the error of the call); the 
 probabilities never pass through a pipe.
 """
 
+import multiprocessing
+import os
 import threading
 from dataclasses import dataclass
 from multiprocessing.context import SpawnContext
@@ -23,7 +25,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.model import OnnxModel
+from service.settings import Settings
 
 Request = tuple[int, int] | None
 """A slot's number and its rows, or ``None``: the server stops."""
@@ -66,6 +70,37 @@ class SlotRunner:
         return self._probabilities[: len(rows)].copy()
 
 
+def _exit_with_parent() -> None:
+    """End this process when the one that started it ends (its sessions gone, no model call
+    could finish): a thread waits for the parent."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=wait, name="parent-watch", daemon=True).start()
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """What a worker process needs to reach the server (picklable: handed to it at start)."""
+
+    slots: list[Slot]
+    free: "Queue[int]"
+    requests: "Queue[Request]"
+
+    def open_engine(self, settings: Settings) -> ScoringEngine:
+        """The engine that ``settings`` describe, its model calls through a free slot (each
+        worker takes one, once; it ends with the process that serves the slots)."""
+        slot = self.slots[self.free.get()]
+        _exit_with_parent()
+        runner = SlotRunner(slot, self.requests)
+        return open_engine(settings.model_copy(update={"batch_rows": slot.rows}), runner)
+
+
 class SessionServer:
     """``slots`` slots for as many workers, served by one thread per model of ``models`` (the
     same model file, each its own session; a context manager: the threads run inside it, the
@@ -96,6 +131,10 @@ class SessionServer:
             threading.Thread(target=self._serve, args=(each,), name="model-session", daemon=True)
             for each in models
         ]
+
+    @property
+    def access(self) -> SessionAccess:
+        return SessionAccess(self.slots, self.free, self.requests)
 
     def __enter__(self) -> "SessionServer":
         for thread in self._threads:
