@@ -7,10 +7,11 @@
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2 --worker-processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
-# (model, end_to_end, mps, copies, host; all by default) and gpu_throughput.py's options:
+# (model, end_to_end, copies, host by default; mps, measured 2026-12-04, by name) and
+# gpu_throughput.py's options:
 #     GPU_MODEL_ARGS="--rows 4096 --graphs fused" bash bench/gpu.sh model,end_to_end
 set -uo pipefail
-sections=${1:-model,end_to_end,mps,copies,host}
+sections=${1:-model,end_to_end,copies,host}
 want() { [[ ,$sections, == *,$1,* ]]; }
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
@@ -41,15 +42,15 @@ nproc
 
 # most important first: the acceptance's model-only and end-to-end rates
 want model && step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)" &&
-  timeout 170 python3 bench/gpu_throughput.py --seconds 1.5 --json "$out/model.json" \
-  ${GPU_MODEL_ARGS:---rows 4096,8192} 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  timeout 200 python3 bench/gpu_throughput.py --seconds 1.5 --json "$out/model.json" \
+  ${GPU_MODEL_ARGS:---rows 8192,16384} 2>&1 | grep -v -E 'Warning|W:onnxruntime'
 
 if want end_to_end; then
   step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
   nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
   dmon=$!
   LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants 200000 \
-    ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers 1 --worker-processes 8,12} 2>&1 |
+    ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers= --worker-processes 8,12} 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
   LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \

@@ -3,7 +3,9 @@
 Model only: onnxruntime rows/s of each graph on CUDA — the exported fp32 graph (the baseline
 every ratio is against), fp16, fused fp16 (one ``Attention`` operator per block application),
 fused fp16 through I/O binding with the output kept on the device and CUDA graphs replayed
-(fixed shapes), and TensorRT fp16 when onnxruntime has it — at several rows a call, each
+(fixed shapes), fused fp16 on two sessions at once (half of each call on each, a thread each:
+as ``LOGOSCORE_MODEL_SESSIONS=2`` runs them), and TensorRT fp16 when onnxruntime has it — at
+several rows a call, each
 timed in alternating rounds (best round counts); and each graph's parity with the CPU fp32
 model over 200 SNVs (logfold max, the acceptance's 0.01). Prints one table for
 ``bench/RESULTS.md``; ``--json`` writes the figures.
@@ -16,6 +18,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +62,19 @@ def _tensorrt_session(path: Path, options: dict[str, object]) -> onnxruntime.Inf
 def _plain(session: onnxruntime.InferenceSession) -> Runner:
     name = session.get_inputs()[0].name
     return lambda rows: session.run(None, {name: rows})
+
+
+def _concurrent(sessions: list[onnxruntime.InferenceSession]) -> Runner:
+    """Each call's rows split over ``sessions``, run at the same time on a thread each (each
+    session has its own CUDA stream: one's copies overlap another's kernels)."""
+    runners = [_plain(session) for session in sessions]
+    pool = ThreadPoolExecutor(len(runners))
+
+    def run(batch: NDArray[np.int64]) -> object:
+        parts = np.array_split(batch, len(runners))
+        return [each.result() for each in map(pool.submit, runners, parts)]
+
+    return run
 
 
 def _fixed_rows(path: Path, rows: int) -> Path:
@@ -150,6 +166,9 @@ def main() -> None:
         graphs["fp16 fused, fixed rows, CUDA graph"] = lambda rows: _cuda_graph(
             files["fp16 fused"], rows, spec.tokens_per_frame
         )
+    graphs["fp16 fused, 2 sessions at once"] = lambda _: _concurrent(
+        [_session(files["fp16 fused"], [(device, {})]) for _ in range(2)]
+    )
     wanted = [part for part in args.graphs.split(",") if part]
     if wanted:  # the baseline always: every ratio is against it
         graphs = {

@@ -4,10 +4,12 @@ Times, on one thread and in one run, what runs on the host for SNVs at real posi
 demo slice, cold cache: normalisation and windows (``core.classify.prepare``), model rows
 (``core.effects.variant_rows``: windows -> tokens), the score math on the model's
 probabilities (effects, E-values, priority and its rank, result objects) and the output's text
-(TSV) — each worker's share in ``logoscore score --processes N`` — and the reading of the VCF,
-which the calling process does alone. The model call is timed apart, at the same rows, for
-scale. A GPU at 20,000 variants/s needs 400,000 rows/s of tokens; the last line says how many
-cores that takes.
+(TSV) — each worker's share in ``logoscore score --processes N`` — and the reading of the VCF.
+Then the calling process's whole share of ``--processes 2`` with a model that answers at once
+(reading, sending records out, taking scores and text back, serving the slots, writing): the
+most variants/s one such process can pass, however fast the GPU. The model call is timed apart,
+at the same rows, for scale. A GPU at 20,000 variants/s needs 400,000 rows/s of tokens; a line
+says how many cores that takes.
 
     .venv/bin/python bench/host_side.py [--variants 2000]
 """
@@ -29,12 +31,14 @@ from core.reference import ReferenceGenome
 from core.status import Status
 from core.variants import Variant
 from core.vcf import open_vcf
+from service.cli_score import process_chunk
 from service.outputs.formats import OutputFormat, result_writer
 from service.outputs.provenance import Provenance
 from service.outputs.render import RunSummary, render
-from service.scoring.engine import ScoringEngine
+from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.model import OnnxModel
 from service.scoring.pipeline import CHUNK_VARIANTS
+from service.scoring.processes import ProcessScoring
 from service.scoring.scores import ScoreValues, VariantScore
 from service.selection import result_view
 from service.settings import Provider, Settings
@@ -111,6 +115,11 @@ def main() -> None:
     )
     cores = GPU_ROWS_PER_SECOND / (total / host_seconds)
     print(f"cores for {GPU_ROWS_PER_SECOND:,} rows/s (20,000 variants/s): {cores:.1f}")
+    caller_seconds = _calling_process_seconds(settings, variants)
+    print(
+        f"{'calling process':22s} {caller_seconds / len(variants) * 1e3:7.3f} ms a variant  "
+        f"{len(variants) / caller_seconds:10,.0f} variants/s at most (--processes 2, TSV)"
+    )
 
 
 def _read_and_render_seconds(
@@ -122,10 +131,7 @@ def _read_and_render_seconds(
     """Seconds to read the VCF's records (the calling process of ``logoscore score --processes
     N``, alone) and to render the TSV from their scores (given here; the workers' share)."""
     with tempfile.TemporaryDirectory() as folder:
-        vcf = Path(folder) / "snvs.vcf"
-        lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
-        lines += [f"20\t{v.pos}\t.\t{v.ref}\t{v.alt}\t.\tPASS\t." for v in variants]
-        vcf.write_text("\n".join(lines) + "\n")
+        vcf = _write_vcf(Path(folder), variants)
         started = time.perf_counter()
         with open_vcf(vcf, ReadLimits()) as reader:
             records = list(reader.records())
@@ -144,6 +150,40 @@ def _read_and_render_seconds(
     text = "".join(render(scored, writer, OutputFormat.TSV, summary, False))
     assert text
     return read_seconds, time.perf_counter() - started
+
+
+def _calling_process_seconds(settings: Settings, variants: list[Variant]) -> float:
+    """CPU seconds of this process (all its threads) in ``logoscore score --processes 2``'s
+    path on ``variants``, its sessions a model that answers at once."""
+    engine = open_engine(settings)
+    features = len(engine.model.manifest.features)
+    instant = OnnxModel(
+        settings.model_dir,
+        Provider.CPU,
+        engine.model.batch_rows,
+        runner=lambda rows: np.full((len(rows), features), 0.5, dtype=np.float32),
+    )
+    view = result_view(engine.model.manifest, None, None)
+    provenance = Provenance.of(engine.model, engine.reference)
+    with tempfile.TemporaryDirectory() as folder:
+        vcf = _write_vcf(Path(folder), variants)
+        with open_vcf(vcf, ReadLimits()) as reader, (Path(folder) / "out.tsv").open("w") as out:
+            writer = result_writer(OutputFormat.TSV, view, provenance, reader.header)
+            pool = ProcessScoring(settings, instant, writer, 2, process_chunk(engine))
+            summary = RunSummary.of(engine.model.manifest)
+            started = time.process_time()
+            scored = pool.scored(reader.records())
+            for piece in render(scored, pool, OutputFormat.TSV, summary, False):
+                out.write(piece)
+            return time.process_time() - started
+
+
+def _write_vcf(folder: Path, variants: list[Variant]) -> Path:
+    vcf = folder / "snvs.vcf"
+    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    lines += [f"20\t{v.pos}\t.\t{v.ref}\t{v.alt}\t.\tPASS\t." for v in variants]
+    vcf.write_text("\n".join(lines) + "\n")
+    return vcf
 
 
 if __name__ == "__main__":
