@@ -136,7 +136,12 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
                     scored = scored_records(engine, reader.records())
                 else:  # the workers write each record's text too
                     pool = ProcessScoring(
-                        settings, engine.model, writer, args.processes, process_chunk(engine)
+                        settings,
+                        engine.model,
+                        writer,
+                        args.processes,
+                        process_chunk(engine),
+                        with_values=args.report is not None,
                     )
                     scored, writer = pool.scored(reader.records()), pool
                 if args.report is not None:  # gathered only when a report is asked for

@@ -15,6 +15,7 @@ takes every core (``--threads``).
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 
 from core.vcf import VcfRecord
 from service.outputs.formats import ResultWriter
@@ -26,7 +27,7 @@ from service.scoring.shared_session import SessionAccess, SessionServer
 from service.settings import Settings
 
 Rendered = list[tuple[list[VariantScore], str]]
-"""Each record's scores and its output text."""
+"""Each record's scores (their per-feature values only where asked for) and its output text."""
 
 _WORKER: list[tuple[ScoringEngine, ResultWriter]] = []
 """This worker process's engine and writer (one pair), made once by ``_open``."""
@@ -36,11 +37,14 @@ def _open(settings: Settings, writer: ResultWriter, sessions: SessionAccess) -> 
     _WORKER.append((sessions.open_engine(settings), writer))
 
 
-def _score(records: list[VcfRecord]) -> Rendered:
+def _score(records: list[VcfRecord], with_values: bool) -> Rendered:
     engine, writer = _WORKER[0]
     per_record = score_per_record(engine, [record.inputs for record in records])
     return [
-        (scores, writer.record(record, scores))
+        (
+            scores if with_values else [replace(score, values=None) for score in scores],
+            writer.record(record, scores),
+        )
         for record, scores in zip(records, per_record, strict=True)
     ]
 
@@ -50,7 +54,9 @@ class ProcessScoring:
     each with the model metadata and reference ``settings`` name), their model calls run by
     ``model`` (this process's) and by ``Settings.model_sessions`` - 1 more sessions of its
     file. A ``ResultWriter`` itself: ``record`` gives the text a worker wrote for that record,
-    header and footer come from ``writer``."""
+    header and footer come from ``writer``. The scores come back with their per-feature values
+    only ``with_values`` (a report's): the text holds them, the run's counts need the statuses,
+    and for a model of 919 features the values would be most of what the workers send."""
 
     def __init__(
         self,
@@ -59,9 +65,11 @@ class ProcessScoring:
         writer: ResultWriter,
         processes: int,
         chunk_variants: int,
+        with_values: bool = False,
     ) -> None:
         self.settings, self.model, self.writer = settings, model, writer
         self.processes, self.chunk_variants = processes, chunk_variants
+        self.with_values = with_values
         self._texts: dict[int, str] = {}
 
     def header(self, warnings: list[str]) -> str:
@@ -76,7 +84,8 @@ class ProcessScoring:
     def scored(
         self, records: Iterable[VcfRecord]
     ) -> Iterator[tuple[VcfRecord, list[VariantScore]]]:
-        """Each record with one score per input, in order (its text kept for ``record``)."""
+        """Each record with one score per input, in order (its text kept for ``record``;
+        values as ``with_values`` says)."""
         context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
         models = session_models(self.settings, self.model)
         with (
@@ -90,7 +99,7 @@ class ProcessScoring:
         ):
 
             def submit(chunk: list[VcfRecord]) -> Future[Rendered]:
-                return pool.submit(_score, chunk)
+                return pool.submit(_score, chunk, self.with_values)
 
             chunks = batches(records, self.chunk_variants)
             for done, rendered in in_order(chunks, submit, 2 * self.processes):

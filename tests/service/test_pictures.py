@@ -94,7 +94,7 @@ def test_the_cli_says_what_to_fix(
 def test_a_run_report_names_the_model_counts_and_top_variant_the_same_twice(
     client: TestClient, tmp_path: Path
 ) -> None:
-    for name in ("one", "two"):
+    for name, processes in (("one", "1"), ("two", "2")):  # worker processes: the same page
         with pytest.raises(SystemExit) as done:
             main(
                 [
@@ -105,6 +105,8 @@ def test_a_run_report_names_the_model_counts_and_top_variant_the_same_twice(
                     "--report",
                     str(tmp_path / f"{name}.html"),
                     "-q",
+                    "--processes",
+                    processes,
                 ]
             )
         assert done.value.code == 0

@@ -38,7 +38,7 @@ def test_worker_processes_score_every_record_in_order_as_one_process_does() -> N
     writer = result_writer(
         OutputFormat.TSV, view, Provenance.of(engine.model, engine.reference), []
     )
-    pool = ProcessScoring(settings, engine.model, writer, 2, chunk_variants=5)
+    pool = ProcessScoring(settings, engine.model, writer, 2, chunk_variants=5, with_values=True)
     actual = list(pool.scored(records))
     # each record's text, written by a worker, as the calling process would write it
     for record, scores in actual:
@@ -51,3 +51,20 @@ def test_worker_processes_score_every_record_in_order_as_one_process_does() -> N
             if a.values is not None and b.values is not None:
                 np.testing.assert_allclose(a.values.logfold, b.values.logfold, atol=1e-6)
                 assert a.values.priority == b.values.priority
+
+
+def test_without_values_the_scores_come_back_with_their_statuses_and_text_only() -> None:
+    records = _records(THOUSAND_GENOMES_VCF)
+    settings = Settings()
+    engine = open_engine(settings)
+    expected = list(scored_records(engine, records))
+    view = result_view(DEMO, None, None)
+    writer = result_writer(
+        OutputFormat.TSV, view, Provenance.of(engine.model, engine.reference), []
+    )
+    pool = ProcessScoring(settings, engine.model, writer, 2, chunk_variants=5)
+    for (record, want), (_, got) in zip(expected, pool.scored(records), strict=True):
+        assert [s.status for s in got] == [s.status for s in want]
+        assert [s.normalized for s in got] == [s.normalized for s in want]
+        assert all(s.values is None for s in got)
+        assert pool.record(record, got) == writer.record(record, want)
