@@ -52,6 +52,10 @@ if want end_to_end; then
   LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants 200000 \
     ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers= --worker-processes 8,12} 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
+  echo "-- /jobs in the API's default chunks (200 variants; above: 5,000)"
+  LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py --variants 200000 \
+    --single 0 --processes= --workers= --worker-processes 8 --job-chunk 200 2>&1 |
+    grep -v -E 'Warning|W:onnxruntime'
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
   LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
     --variants 200000 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'

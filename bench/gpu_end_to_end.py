@@ -120,11 +120,12 @@ def _free_port() -> int:
 
 
 def worker_job_rate(
-    vcf: Path, fasta: Path, variants: int, workers: int, processes: int, work: Path
+    vcf: Path, fasta: Path, variants: int, workers: int, processes: int, work: Path, chunk: int
 ) -> float:
-    """Variants/s of one ``/jobs`` job scored by ``workers`` ``logoscore worker --processes
-    PROCESSES`` through a redis-server started here (the API in this process, its jobs queued
-    for the workers' model file: ``LOGOSCORE_JOB_PROVIDER`` = the workers' provider)."""
+    """Variants/s of one ``/jobs`` job in chunks of ``chunk`` variants, scored by ``workers``
+    ``logoscore worker --processes PROCESSES`` through a redis-server started here (the API in
+    this process, its jobs queued for the workers' model file: ``LOGOSCORE_JOB_PROVIDER`` = the
+    workers' provider)."""
     port = _free_port()
     redis_server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", work],
@@ -140,7 +141,7 @@ def worker_job_rate(
     settings = Settings(
         fasta=fasta,
         redis_url=url,
-        job_chunk_variants=5_000,
+        job_chunk_variants=chunk,
         provider=Provider.CPU,  # the API scores nothing here
         job_provider=Provider(provider) if provider else None,
     )
@@ -167,6 +168,9 @@ def main() -> None:
     parser.add_argument(
         "--worker-processes", default="", help="/jobs by one worker of N processes (8,12)"
     )
+    parser.add_argument(
+        "--job-chunk", type=int, default=5_000, help="variants per /jobs chunk (the API's: 200)"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -187,12 +191,16 @@ def main() -> None:
         print(f"/jobs, in-process runner (no redis-server here), same VCF: {jobs:,.0f} variants/s")
         return
     for workers in [int(count) for count in args.workers.split(",") if count]:
-        jobs = worker_job_rate(vcf, fasta, args.variants, workers, 1, args.work)
-        print(f"/jobs, {workers} logoscore worker(s), same VCF: {jobs:,.0f} variants/s")
-    for processes in [int(count) for count in args.worker_processes.split(",") if count]:
-        jobs = worker_job_rate(vcf, fasta, args.variants, 1, processes, args.work)
+        jobs = worker_job_rate(vcf, fasta, args.variants, workers, 1, args.work, args.job_chunk)
         print(
-            f"/jobs, one logoscore worker --processes {processes}, same VCF: {jobs:,.0f} variants/s"
+            f"/jobs, {workers} logoscore worker(s), chunks of {args.job_chunk}, same VCF: "
+            f"{jobs:,.0f} variants/s"
+        )
+    for processes in [int(count) for count in args.worker_processes.split(",") if count]:
+        jobs = worker_job_rate(vcf, fasta, args.variants, 1, processes, args.work, args.job_chunk)
+        print(
+            f"/jobs, one logoscore worker --processes {processes}, chunks of {args.job_chunk}, "
+            f"same VCF: {jobs:,.0f} variants/s"
         )
 
 
