@@ -2,7 +2,7 @@
 engine of its own (reference, cache, score math) and writes their output text, so the host
 side — normalisation, windows, tokens, score math, about 0.1 ms a variant on one core, and the
 output's text, about as much (``bench/host_side.py``) — runs on as many cores as there are
-processes. Their model calls all go to the one session of the calling process
+processes. Their model calls all go to the sessions of the calling process
 (``service.scoring.shared_session``), which also reads the input and writes the text out, in
 input order; at most ``2 * processes`` chunks are in flight, so memory stays flat however long
 the input.
