@@ -7,11 +7,11 @@
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2 --worker-processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
-# (model, end_to_end, copies, host by default; mps, measured 2026-12-04, by name) and
+# (model, end_to_end, host by default; mps and copies, measured 2026-12-04, by name) and
 # gpu_throughput.py's options:
 #     GPU_MODEL_ARGS="--rows 4096 --graphs fused" bash bench/gpu.sh model,end_to_end
 set -uo pipefail
-sections=${1:-model,end_to_end,copies,host}
+sections=${1:-model,end_to_end,host}
 want() { [[ ,$sections, == *,$1,* ]]; }
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
@@ -56,6 +56,9 @@ if want end_to_end; then
   LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py --variants 200000 \
     --single 0 --processes= --workers= --worker-processes 8 --job-chunk 200 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
+  echo "-- 8192 rows a call (the service's default on CUDA: 4096)"
+  LOGOSCORE_BATCH_ROWS=8192 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
+    --variants 200000 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
   LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
     --variants 200000 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
