@@ -88,6 +88,7 @@ def run_warm(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
     from service.jobs.worker import LOG_FORMAT, redis_failure, work
     from service.jobs.worker_group import work_group
+    from service.scoring.shared_session import SharedMemoryError
 
     settings = _settings(args)
     if not settings.redis_url:
@@ -105,6 +106,8 @@ def run_worker(args: argparse.Namespace) -> int:
             )
     except redis.RedisError as error:
         return fail(redis_failure(error), 1, "worker")
+    except SharedMemoryError as error:
+        return fail(str(error), 1, "worker")
     return 0
 
 

@@ -32,6 +32,7 @@ from service.report.collect import ReportData
 from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.pipeline import CHUNK_VARIANTS, scored_records
 from service.scoring.processes import ProcessScoring
+from service.scoring.shared_session import SharedMemoryError
 from service.selection import SelectionError, result_view
 from service.settings import Settings
 
@@ -162,6 +163,8 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
                 "write elsewhere) and run again",
                 EXIT_FAILED,
             )
+        return fail(str(error), EXIT_FAILED)
+    except SharedMemoryError as error:
         return fail(str(error), EXIT_FAILED)
     except VcfTruncatedError as error:
         return fail(f"{error}; no complete output was written to {name}", EXIT_FAILED)

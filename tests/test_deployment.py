@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.manifest import DEVICE_BATCH_ROWS, load_manifest
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Settings
 from tests.service.redis_server import RedisServer, free_port
 
@@ -91,6 +92,15 @@ def test_compose_has_redis_with_persistence_an_api_and_gpu_and_cpu_workers() -> 
     for name in ("api", "worker-gpu", "worker-cpu"):
         mounts = services[name]["volumes"]
         assert all(mount.endswith(":ro") for mount in mounts)  # mounted, read-only, not baked
+
+
+def test_the_gpu_workers_shared_memory_holds_its_processes_slots_for_a_919_feature_model() -> None:
+    worker = COMPOSE["services"]["worker-gpu"]
+    processes = int(worker["command"][worker["command"].index("--processes") + 1])
+    tokens = load_manifest(DEMO_MODEL_DIR).window.tokens_per_frame
+    slot = DEVICE_BATCH_ROWS["cuda"] * (tokens * 8 + 919 * 4)  # int64 tokens, float32 out
+    size = re.fullmatch(r"(\d+)gb", worker["shm_size"])
+    assert size and int(size[1]) * 2**30 >= processes * slot
 
 
 @pytest.mark.parametrize("name", ["worker-gpu", "worker-cpu"])

@@ -15,11 +15,13 @@ probabilities never pass through a pipe.
 
 import multiprocessing
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 from multiprocessing.context import SpawnContext
 from multiprocessing.queues import Queue
 from multiprocessing.shared_memory import SharedMemory
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,28 @@ from service.settings import Settings
 
 Request = tuple[int, int] | None
 """A slot's number and its rows, or ``None``: the server stops."""
+
+SHARED_MEMORY = Path("/dev/shm")
+"""Where Linux keeps shared memory: a tmpfs, 64 MB in a Docker container unless raised."""
+
+
+class SharedMemoryError(RuntimeError):
+    """The slots need more shared memory than is free."""
+
+
+def check_shared_memory(needed: int, slots: int, folder: Path = SHARED_MEMORY) -> None:
+    """Raise ``SharedMemoryError`` when ``folder`` (where it exists) has less than ``needed``
+    bytes free: writing past a full tmpfs kills the process (SIGBUS) instead of failing."""
+    if not folder.is_dir():
+        return
+    free = shutil.disk_usage(folder).free
+    if needed > free:
+        raise SharedMemoryError(
+            f"{slots} worker processes need {needed / 2**20:,.0f} MiB of shared memory and "
+            f"{folder} has {free / 2**20:,.0f} MiB free: give fewer processes, fewer rows a call "
+            "(LOGOSCORE_BATCH_ROWS), or more shared memory (Docker: --shm-size, compose: "
+            "shm_size)"
+        )
 
 
 @dataclass(frozen=True)
@@ -110,6 +134,7 @@ class SessionServer:
         model = models[0]
         rows, width = model.batch_rows, model.tokens_per_frame
         features = len(model.manifest.features)
+        check_shared_memory(slots * rows * (width * 8 + features * 4), slots)
         self.requests: Queue[Request] = context.Queue()
         self.free: Queue[int] = context.Queue()  # each worker takes one slot number at start
         self.slots: list[Slot] = []

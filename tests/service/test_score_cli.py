@@ -309,3 +309,16 @@ def test_processes_score_the_same_output(messy_vcf: Path, tmp_path: Path) -> Non
     assert _score(messy_vcf, one).returncode == 0
     assert _score(messy_vcf, two, "--processes", "2").returncode == 0
     assert two.read_text() == one.read_text()
+
+
+def test_processes_past_the_free_shared_memory_are_refused_saying_how_to_fix_it(
+    messy_vcf: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "scores.tsv"
+    command = [*LOGOSCORE, "score", str(messy_vcf), "-o", str(out), "--processes", "2"]
+    rows = {**os.environ, "LOGOSCORE_BATCH_ROWS": str(10**8)}  # 179 GB a slot
+    done = subprocess.run(command, capture_output=True, text=True, env=rows, check=False)
+    assert done.returncode == 1
+    assert "2 worker processes need 341,034 MiB of shared memory and /dev/shm has" in done.stderr
+    assert "give fewer processes, fewer rows a call (LOGOSCORE_BATCH_ROWS)" in done.stderr
+    assert not out.exists()

@@ -2,7 +2,9 @@
 its errors passed back, no call larger than a slot."""
 
 import multiprocessing
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +12,12 @@ import pytest
 from core.reference import ReferenceGenome
 from model_export.parity import real_window_tokens
 from service.scoring.model import OnnxModel
-from service.scoring.shared_session import SessionServer, SlotRunner
+from service.scoring.shared_session import (
+    SessionServer,
+    SharedMemoryError,
+    SlotRunner,
+    check_shared_memory,
+)
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider
 
 ROWS = 8
@@ -50,3 +57,11 @@ def test_two_sessions_serve_the_slots_with_the_same_numbers(model: OnnxModel) ->
     for each in results:
         for probabilities in each:
             np.testing.assert_array_equal(probabilities, direct)
+
+
+def test_slots_past_the_free_shared_memory_are_refused_before_any_is_made(tmp_path: Path) -> None:
+    free = shutil.disk_usage(tmp_path).free
+    check_shared_memory(free // 2, 3, tmp_path)
+    with pytest.raises(SharedMemoryError, match=r"^3 worker processes need [\d,]+ MiB of shared"):
+        check_shared_memory(free + 2**30, 3, tmp_path)
+    check_shared_memory(10**15, 3, tmp_path / "absent")  # no such folder (not Linux): no check
