@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 
 from core.ism import mutagenesis_region, mutagenesis_sites
 from core.reference import ReferenceGenome
+from core.status import Status
 from core.variants import parse_variant_string
 from service.main import create_app
 from service.mutagenesis import mutagenesis
@@ -67,7 +68,7 @@ def main() -> None:
         each = [client.post("/score", json={"variants": [snv]}) for snv in snvs]
         each_seconds = time.perf_counter() - began
     assert batch.status_code == 200 and all(r.status_code == 200 for r in each)
-    positions = found.tally().counts["scored"]
+    positions = found.tally().counts[Status.SCORED]
     frames_strands = 2 * engine.spec.k
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
     print(f"region {region}: {positions} positions, {len(snvs)} SNVs")
