@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from core.manifest import DEVICE_BATCH_ROWS, load_manifest
+from service.scoring.shared_session import slot_bytes
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Settings
 from tests.service.redis_server import RedisServer, free_port
 
@@ -98,7 +99,7 @@ def test_the_gpu_workers_shared_memory_holds_its_processes_slots_for_a_919_featu
     worker = COMPOSE["services"]["worker-gpu"]
     processes = int(worker["command"][worker["command"].index("--processes") + 1])
     tokens = load_manifest(DEMO_MODEL_DIR).window.tokens_per_frame
-    slot = DEVICE_BATCH_ROWS["cuda"] * (tokens * 8 + 919 * 4)  # int64 tokens, float32 out
+    slot = sum(slot_bytes(DEVICE_BATCH_ROWS["cuda"], tokens, 919))
     size = re.fullmatch(r"(\d+)gb", worker["shm_size"])
     assert size and int(size[1]) * 2**30 >= processes * slot
 

@@ -34,6 +34,18 @@ from service.settings import Settings
 Request = tuple[int, int] | None
 """A slot's number and its rows, or ``None``: the server stops."""
 
+TOKENS, PROBABILITIES = np.int64, np.float32
+"""What a slot holds: the model's token rows in, its probabilities out."""
+
+
+def slot_bytes(rows: int, tokens_per_row: int, features: int) -> tuple[int, int]:
+    """The sizes of a slot's two buffers: ``rows`` token rows, their probabilities."""
+    return (
+        rows * tokens_per_row * np.dtype(TOKENS).itemsize,
+        rows * features * np.dtype(PROBABILITIES).itemsize,
+    )
+
+
 SHARED_MEMORY = Path("/dev/shm")
 """Where Linux keeps shared memory: a tmpfs, 64 MB in a Docker container unless raised."""
 
@@ -80,8 +92,8 @@ class SlotRunner:
     def __init__(self, slot: Slot, requests: "Queue[Request]") -> None:
         self.slot, self.requests = slot, requests
         self._memory = [SharedMemory(slot.tokens), SharedMemory(slot.probabilities)]
-        self._tokens = _view(self._memory[0], slot.rows, slot.tokens_per_row, np.int64)
-        self._probabilities = _view(self._memory[1], slot.rows, slot.features, np.float32)
+        self._tokens = _view(self._memory[0], slot.rows, slot.tokens_per_row, TOKENS)
+        self._probabilities = _view(self._memory[1], slot.rows, slot.features, PROBABILITIES)
 
     def __call__(self, rows: NDArray[np.int64]) -> NDArray[np.float32]:
         if len(rows) > self.slot.rows:
@@ -134,14 +146,15 @@ class SessionServer:
         model = models[0]
         rows, width = model.batch_rows, model.tokens_per_frame
         features = len(model.manifest.features)
-        check_shared_memory(slots * rows * (width * 8 + features * 4), slots)
+        sizes = slot_bytes(rows, width, features)
+        check_shared_memory(slots * sum(sizes), slots)
         self.requests: Queue[Request] = context.Queue()
         self.free: Queue[int] = context.Queue()  # each worker takes one slot number at start
         self.slots: list[Slot] = []
         self._memory: list[tuple[SharedMemory, SharedMemory]] = []
         for number in range(slots):
-            tokens = SharedMemory(create=True, size=rows * width * 8)
-            probabilities = SharedMemory(create=True, size=rows * features * 4)
+            tokens = SharedMemory(create=True, size=sizes[0])
+            probabilities = SharedMemory(create=True, size=sizes[1])
             self._memory.append((tokens, probabilities))
             replies: Queue[str | None] = context.Queue()
             self.slots.append(
@@ -149,7 +162,7 @@ class SessionServer:
             )
             self.free.put(number)
         self._views = [
-            (_view(tokens, rows, width, np.int64), _view(out, rows, features, np.float32))
+            (_view(tokens, rows, width, TOKENS), _view(out, rows, features, PROBABILITIES))
             for tokens, out in self._memory
         ]
         self._threads = [
