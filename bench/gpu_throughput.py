@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,15 @@ def _tensorrt_session(path: Path, options: dict[str, object]) -> onnxruntime.Inf
 def _plain(session: onnxruntime.InferenceSession) -> Runner:
     name = session.get_inputs()[0].name
     return lambda rows: session.run(None, {name: rows})
+
+
+def _kernel_session(path: Path, choice: str, _rows: int) -> onnxruntime.InferenceSession:
+    """A CUDA session of ``path`` held to attention kernel ``choice`` (``sdpa_kernel``)."""
+    return _session(path, [(CUDA, {"sdpa_kernel": choice})])
+
+
+def _plain_made(make: Callable[[int], onnxruntime.InferenceSession], rows: int) -> Runner:
+    return _plain(make(rows))
 
 
 def _concurrent(sessions: list[onnxruntime.InferenceSession]) -> Runner:
@@ -149,8 +159,8 @@ def main() -> None:
     }
     if device == CUDA:
         for kernel, choice in ATTENTION_KERNELS.items():
-            sessions[f"fp16 fused, {kernel}"] = lambda _, choice=choice: _session(
-                files["fp16 fused"], [(CUDA, {"sdpa_kernel": choice})]
+            sessions[f"fp16 fused, {kernel}"] = partial(
+                _kernel_session, files["fp16 fused"], choice
             )
     if TENSORRT in onnxruntime.get_available_providers():
         cache = Path("/tmp/logoscore-tensorrt")
@@ -160,7 +170,7 @@ def main() -> None:
     else:
         print("TensorRT: onnxruntime has no TensorrtExecutionProvider here; not measured")
     graphs: dict[str, Callable[[int], Runner]] = {
-        name: (lambda rows, make=make: _plain(make(rows))) for name, make in sessions.items()
+        name: partial(_plain_made, make) for name, make in sessions.items()
     }
     if device == CUDA:
         graphs["fp16 fused, fixed rows, CUDA graph"] = lambda rows: _cuda_graph(
