@@ -40,7 +40,9 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=c
 python3 -c "import onnxruntime as o; print('onnxruntime', o.__version__, o.get_available_providers())"
 nproc
 
-# most important first: the acceptance's model-only and end-to-end rates
+# most important first: the acceptance's model-only and end-to-end rates (with LOGO-919's layout,
+# whose last block application computes the cls token alone; the attention kernels one by one,
+# measured 2026-12-04, with GPU_MODEL_ARGS="--rows 8192 --attention-kernels")
 want model && step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)" &&
   timeout 200 python3 bench/gpu_throughput.py --seconds 1.5 --json "$out/model.json" \
   ${GPU_MODEL_ARGS:---rows 8192,16384} 2>&1 | grep -v -E 'Warning|W:onnxruntime'

@@ -4,9 +4,11 @@ Model only: onnxruntime rows/s of each graph on CUDA — the exported fp32 graph
 every ratio is against), fp16, fused fp16 (one ``Attention`` operator per block application),
 fused fp16 through I/O binding with the output kept on the device and CUDA graphs replayed
 (fixed shapes), fused fp16 on two sessions at once (half of each call on each, a thread each:
-as ``LOGOSCORE_MODEL_SESSIONS=2`` runs them), and TensorRT fp16 when onnxruntime has it — at
-several rows a call, each
-timed in alternating rounds (best round counts); and each graph's parity with the CPU fp32
+as ``LOGOSCORE_MODEL_SESSIONS=2`` runs them), TensorRT fp16 when onnxruntime has it, and
+LOGO-919's layout (a ``cls`` head, 919 features, seeded random weights: ``bench/cls_layout.py``,
+exported here where torch is installed) fused in fp16, its last block application whole and for
+the ``cls`` token alone, as the service exports such models — at several rows a call, each
+timed in alternating rounds (best round counts); and each graph's parity with its CPU fp32
 model over 200 SNVs (logfold max, the acceptance's 0.01). Prints one table for
 ``bench/RESULTS.md``; ``--json`` writes the figures.
 
@@ -29,6 +31,9 @@ from numpy.typing import NDArray
 
 from core.manifest import EXECUTION_PROVIDERS, load_manifest
 from core.reference import ReferenceGenome
+from core.scoring import VariantEffects
+from core.windows import WindowSpec
+from model_export.fusion import write_fused_fp16
 from model_export.parity import real_window_tokens
 from model_export.precision import parity_snvs, session_effects, variant_parity
 from service.scoring.providers import TENSORRT, tensorrt_options
@@ -63,6 +68,10 @@ def _tensorrt_session(path: Path, options: dict[str, object]) -> onnxruntime.Inf
 def _plain(session: onnxruntime.InferenceSession) -> Runner:
     name = session.get_inputs()[0].name
     return lambda rows: session.run(None, {name: rows})
+
+
+def _plain_session(path: Path, device: str, _rows: int) -> onnxruntime.InferenceSession:
+    return _session(path, [(device, {})])
 
 
 def _kernel_session(path: Path, choice: str, _rows: int) -> onnxruntime.InferenceSession:
@@ -122,6 +131,22 @@ def _cuda_graph(path: Path, rows: int, tokens: int) -> Runner:
     return run
 
 
+def _cls_layout(directory: Path, spec: WindowSpec, vocab_size: int) -> dict[str, Path]:
+    """LOGO-919's layout exported (fp32 ``whole``, the CPU reference) and each way fused in fp16;
+    nothing where torch is missing."""
+    try:
+        from cls_layout import export_cls_layout
+    except ImportError as error:
+        print(f"LOGO-919's layout: not measured (torch is needed to export it: {error})")
+        return {}
+    exported = export_cls_layout(directory, spec, vocab_size)
+    fused = {
+        f"919 cls, {name}, fp16 fused": write_fused_fp16(path, path.with_suffix(".fp16.fused.onnx"))
+        for name, path in exported.items()
+    }
+    return {"whole": exported["whole"]} | fused
+
+
 def _rate(run: Runner, batch: NDArray[np.int64], seconds: float) -> float:
     calls, started = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - started) < seconds or calls < 3:
@@ -139,6 +164,11 @@ def main() -> None:
     parser.add_argument(
         "--graphs", default="", help="only the graphs whose name holds one of these (comma list)"
     )
+    parser.add_argument(
+        "--attention-kernels",
+        action="store_true",
+        help="also the fused fp16 graph held to each attention kernel (measured 2026-12-04)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="on the CPU: check the script")
     args = parser.parse_args()
     # --dry-run: every graph on the CPU, no CUDA graph: the script's own check at no device
@@ -151,17 +181,26 @@ def main() -> None:
     spec = manifest.window
     samples = real_window_tokens(reference, spec)
     snvs = parity_snvs(reference, spec, 200)
-    cpu_fp32 = session_effects(_session(fp32, [(EXECUTION_PROVIDERS["cpu"], {})]), snvs, spec)
+
+    def cpu_effects(path: Path) -> VariantEffects:
+        return session_effects(_session(path, [(EXECUTION_PROVIDERS["cpu"], {})]), snvs, spec)
+
+    cpu_fp32 = cpu_effects(fp32)
     sessions: dict[str, Callable[[int], onnxruntime.InferenceSession]] = {
         "fp32 (baseline)": lambda _: _session(fp32, [(device, {})]),
         "fp16": lambda _: _session(files["fp16"], [(device, {})]),
         "fp16 fused": lambda _: _session(files["fp16 fused"], [(device, {})]),
     }
-    if device == CUDA:
+    if device == CUDA and args.attention_kernels:
         for kernel, choice in ATTENTION_KERNELS.items():
             sessions[f"fp16 fused, {kernel}"] = partial(
                 _kernel_session, files["fp16 fused"], choice
             )
+    layout = _cls_layout(Path(tempfile.mkdtemp()), spec, manifest.vocab_size)
+    for name, path in layout.items():
+        if name != "whole":
+            sessions[name] = partial(_plain_session, path, device)
+    layout_fp32 = cpu_effects(layout["whole"]) if layout else None
     if TENSORRT in onnxruntime.get_available_providers():
         cache = Path("/tmp/logoscore-tensorrt")
         sessions["TensorRT fp16"] = lambda rows: _tensorrt_session(
@@ -211,7 +250,8 @@ def main() -> None:
         except Exception as error:
             print(f"{name}: parity not measured ({type(error).__name__}: {error})")
             continue
-        parity[name] = variant_parity(cpu_fp32, effects, None, "cuda", 0.01).max_abs_logfold
+        against = layout_fp32 if name in layout and layout_fp32 else cpu_fp32
+        parity[name] = variant_parity(against, effects, None, "cuda", 0.01).max_abs_logfold
     baseline = {rows: rate for rows, name, rate in figures if name == "fp32 (baseline)"}
     print("| rows a call | graph | rows/s | variants/s | vs fp32 CUDA | logfold max vs CPU fp32 |")
     print("|---|---|---|---|---|---|")

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 from numpy.typing import NDArray
+from row_flop import flop_per_row
 
 from core.manifest import ModelManifest, load_manifest
 from core.prioritiser import load_prioritiser
@@ -33,8 +34,6 @@ from model_export.precision import parity_snvs, session_effects, variant_parity
 REPOSITORY = Path(__file__).resolve().parents[1]
 MODEL_DIR = REPOSITORY / "models" / "demo"
 FASTA = REPOSITORY / "models" / "reference" / "GRCh37_chr20_1-6000000.fa"
-EMBEDDING, HIDDEN, FFN, APPLICATIONS = 128, 256, 1024, 2
-"""LOGO's dimensions (``training.model.LogoConfig`` defaults), for the FLOP count."""
 
 
 def flop_per_cycle() -> int:
@@ -47,13 +46,6 @@ def flop_per_cycle() -> int:
 ROWS_PER_VARIANT = 20
 
 Runner = Callable[[NDArray[np.int64]], object]
-
-
-def flop_per_row(tokens: int) -> float:
-    """Multiply-adds x 2 of one row: embedding projection, then per block application Q/K/V/O,
-    the two attention products and the FFN."""
-    block = 4 * tokens * HIDDEN * HIDDEN + 2 * tokens * tokens * HIDDEN + 2 * tokens * HIDDEN * FFN
-    return 2.0 * (tokens * EMBEDDING * HIDDEN + APPLICATIONS * block)
 
 
 def cpu_clock_ghz() -> float:

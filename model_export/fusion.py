@@ -1,5 +1,7 @@
 """Fused copies of an exported model: each attention one operator, layer norms, biases and GELU
-folded into their neighbours, by onnxruntime's transformer optimizer.
+folded into their neighbours, by onnxruntime's transformer optimizer. (A ``cls`` head's model
+computes one token in its last block application, ``training.model``: that attention, one row of
+1 x T scores per head, is left as it is.)
 
 onnxruntime already fuses layer norm, bias and GELU when it loads a graph, but not LOGO's
 attention: the 201 x 201 scores of every head are written out and read back by separate MatMul,

@@ -73,7 +73,8 @@ class FinetuneModules(nn.Module):
         """Index of the first k-mer token: 1 after a ``cls``, 0 in LOGO's scheme."""
 
     def forward(self, batch: dict[str, Tensor]) -> Tensor:
-        hidden = self.model.encoder(batch["tokens"])  # B T C
+        first_only = self.token_head is None and self.model.reads_first_token_only
+        hidden = self.model.encoder(batch["tokens"], first_only=first_only)  # B T C, or B 1 C
         logits = self.model.head(self.model.head_inputs(hidden))
         loss = nn.functional.binary_cross_entropy_with_logits(logits.float(), batch["targets"])
         if self.token_head is None:

@@ -5,7 +5,8 @@ one post-LayerNorm transformer block (8 heads, FFN 1024, GELU) applied twice wit
 and a head on the first (``cls``) token: one logit per chromatin feature. The head may also read
 the mean of all hidden states (``head_input="cls+mean"``, set by ``training.head_refit``). Input
 tokens are one reading frame, shape ``(B, T)`` (``core.kmers``); the sigmoid is applied by
-``probabilities``, which is what gets exported to ONNX.
+``probabilities``, which is what gets exported to ONNX. A ``cls`` head reads one token's hidden
+state, so the last block application computes that token's alone (``LogoEncoder.forward``).
 """
 
 import math
@@ -123,12 +124,19 @@ class SelfAttention(nn.Module):
         batch, length, _ = x.shape
         return x.view(batch, length, self.heads, self.head_dim).transpose(1, 2)  # B H T D
 
-    def forward(self, x: Tensor) -> Tensor:  # B T C
-        batch, length, channels = x.shape
-        q, k, v = self._split(self.query(x)), self._split(self.key(x)), self._split(self.value(x))
-        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)  # B H T T
+    def forward(self, x: Tensor, queries: Tensor | None = None) -> Tensor:  # B T C
+        """Every token of ``x`` attending to all of ``x``; or, given ``queries`` ``(B, Q, C)``,
+        those alone (keys and values still from all of ``x``): ``(B, Q, C)``."""
+        queries = x if queries is None else queries
+        batch, length, channels = queries.shape
+        q, k, v = (
+            self._split(self.query(queries)),
+            self._split(self.key(x)),
+            self._split(self.value(x)),
+        )
+        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)  # B H Q T
         weights = self.dropout(torch.softmax(scores, dim=-1))
-        context = (weights @ v).transpose(1, 2).reshape(batch, length, channels)  # B T C
+        context = (weights @ v).transpose(1, 2).reshape(batch, length, channels)  # B Q C
         return self.output(context)  # type: ignore[no-any-return]
 
 
@@ -147,8 +155,11 @@ class TransformerBlock(nn.Module):
         self.ffn_norm = nn.LayerNorm(config.hidden_dim, eps=config.norm_eps)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x: Tensor) -> Tensor:  # B T C
-        x = self.attention_norm(x + self.dropout(self.attention(x)))
+    def forward(self, x: Tensor, first_only: bool = False) -> Tensor:  # B T C
+        """Hidden states ``(B, T, C)``; with ``first_only``, the first token's alone ``(B, 1, C)``,
+        the same numbers: it still attends to every token of ``x``."""
+        queries = x[:, :1] if first_only else x
+        x = self.attention_norm(queries + self.dropout(self.attention(x, queries)))
         return self.ffn_norm(x + self.dropout(self.ffn(x)))  # type: ignore[no-any-return]
 
 
@@ -174,13 +185,18 @@ class LogoEncoder(nn.Module):
             self.apply(init_weights)
             composition_init_(self.token_embedding.weight)
 
-    def forward(self, tokens: Tensor) -> Tensor:  # B T
+    def forward(self, tokens: Tensor, first_only: bool = False) -> Tensor:  # B T
+        """Hidden states ``(B, T, C)``; with ``first_only``, the first token's alone ``(B, 1, C)``:
+        the last application then computes that token's queries, attention output and FFN only
+        (keys and values of every token still come from the application before), the same
+        numbers for about 0.58 of the work (``bench/first_token_only.py``)."""
         positions = torch.arange(tokens.shape[1], device=tokens.device)  # T
         embedded = self.token_embedding(tokens) + self.position_embedding(positions)  # B T E
         x: Tensor = self.projection(self.dropout(self.embedding_norm(embedded)))  # B T C
+        last = self.config.block_applications - 1
         for application in range(self.config.block_applications):
             block = self.block if self.config.shared_blocks else self.blocks[application]
-            x = block(x)
+            x = block(x, first_only=first_only and application == last)
         return x
 
 
@@ -203,9 +219,16 @@ class LogoModel(nn.Module):
             return hidden[:, 0]
         return cls_and_mean(hidden)
 
+    @property
+    def reads_first_token_only(self) -> bool:
+        """Whether the head reads the first token's hidden state alone (``cls``): then only that
+        token's is computed in the last block application (``LogoEncoder.forward``)."""
+        return self.config.head_input == "cls"
+
     def forward(self, tokens: Tensor) -> Tensor:
         """Logits ``(B, N)`` for tokens ``(B, T)``."""
-        return self.head(self.head_inputs(self.encoder(tokens)))  # type: ignore[no-any-return]
+        hidden = self.encoder(tokens, first_only=self.reads_first_token_only)
+        return self.head(self.head_inputs(hidden))  # type: ignore[no-any-return]
 
     def probabilities(self, tokens: Tensor) -> Tensor:
         """Sigmoid probabilities ``(B, N)`` for tokens ``(B, T)``."""

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime
 import pytest
 import torch
@@ -11,6 +12,7 @@ from core.manifest import Feature, file_sha256, load_manifest
 from core.reference import ReferenceGenome
 from core.windows import WindowSpec
 from model_export.cli import export_model_dir
+from model_export.fusion import fused_operators, write_fused
 from model_export.onnx_export import export_onnx
 from model_export.parity import max_abs_difference, real_window_tokens
 from service.settings import DEMO_MODEL_DIR
@@ -39,6 +41,33 @@ def test_onnx_equals_torch_within_1e_4_on_real_windows(
     tokens = real_window_tokens(slice_reference, SPEC, windows=4)  # 4 windows x 2 strands x 5
     assert tokens.shape == (40, 201)
     assert max_abs_difference(model, onnx_path, tokens) <= 1e-4
+
+
+@pytest.mark.parametrize(("head_input", "attentions"), [("cls", 1), ("cls+mean", 2)])
+def test_a_cls_models_graph_computes_its_last_application_for_the_first_token_alone(
+    head_input: str, attentions: int, slice_reference: ReferenceGenome, tmp_path: Path
+) -> None:
+    """Exported and fused, a ``cls`` model's last application is one token's (its 1 x T
+    attention left unfused); the probabilities are those of the whole application's first token."""
+    torch.manual_seed(0)
+    config = LogoConfig(vocab_size=Vocabulary(5).size, outputs=3, head_input=head_input)
+    model = LogoModel(config).eval()
+    onnx_path = export_onnx(model, tmp_path / "model.onnx", tokens_per_frame=201)
+    fused_path = write_fused(onnx_path, tmp_path / "model.fused.onnx")
+    fused = onnx.load(str(fused_path))
+    assert fused_operators(fused) == {
+        "Attention": attentions,
+        "SkipLayerNormalization": 4,
+        "BiasGelu": 2,
+    }
+    tokens = real_window_tokens(slice_reference, SPEC, windows=2)
+    with torch.no_grad():
+        hidden = model.encoder(torch.from_numpy(tokens))  # every token, both applications
+        whole = torch.sigmoid(model.head(model.head_inputs(hidden))).numpy()
+    for path in (onnx_path, fused_path):
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        (probabilities,) = session.run(None, {"tokens": tokens})
+        np.testing.assert_allclose(probabilities, whole, atol=1e-6)
 
 
 def test_the_batch_axis_is_dynamic_and_hand_set_weights_survive_export(tmp_path: Path) -> None:

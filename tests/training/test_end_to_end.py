@@ -3,6 +3,7 @@ the model unchanged and scores with it (``training.data.synthetic``)."""
 
 import json
 from pathlib import Path
+from statistics import median
 
 import pytest
 import torch
@@ -44,19 +45,23 @@ def test_planted_motifs_are_learnt_exported_and_served(tmp_path: Path) -> None:
 
     out = tmp_path / "served"
     export_model_dir(checkpoint, fasta, out, "synthetic", "0.0.1", parity_variants=4)
-    # a held-out motif copy, broken at its middle base
-    site = next(p for p in planted if p.contig == "3" and p.feature == "motif_2")
-    written = reverse_complement(site.motif) if site.reverse else site.motif
-    pos = site.start + 6 + 1  # 1-based
-    ref = written[6]
-    alt = "A" if ref != "A" else "C"
+    # every held-out copy of motif_2, broken at its middle base
+    variants = []
+    for site in (p for p in planted if p.contig == "3" and p.feature == "motif_2"):
+        written = reverse_complement(site.motif) if site.reverse else site.motif
+        ref = written[6]
+        variants.append(f"3:{site.start + 6 + 1}:{ref}:{'A' if ref != 'A' else 'C'}")  # 1-based
     with TestClient(create_app(Settings(model_dir=out, fasta=fasta))) as client:
-        response = client.post("/score", json={"variants": [f"3:{pos}:{ref}:{alt}"]})
-        (result,) = response.json()["results"]
-    assert result["status"] == "scored", result
-    effects = {feature["name"]: feature for feature in result["features"]}
-    assert effects["motif_2"]["logfold"] < -1, effects  # the model's motif_2 odds fall
-    assert effects["motif_2"]["ref"] > 0.5 > effects["motif_2"]["alt"]
+        response = client.post("/score", json={"variants": variants})
+    results = response.json()["results"]
+    assert len(variants) == 100 and {r["status"] for r in results} == {"scored"}
+    motif_2 = [next(f for f in r["features"] if f["name"] == "motif_2") for r in results]
+    # breaking a copy lowers the model's motif_2 odds at every one, the typical one's 4-fold or
+    # more (logfold < -2); the typical intact copy is called present, the broken one absent
+    # (a single copy can sit near 0.5 after 1,500 steps: 5-40 of the 100 did, by seed)
+    assert max(effect["logfold"] for effect in motif_2) < 0
+    assert median(effect["logfold"] for effect in motif_2) < -2
+    assert median(effect["ref"] for effect in motif_2) > 0.5 > median(e["alt"] for e in motif_2)
 
 
 def test_pretraining_on_the_whole_genome_feeds_fine_tuning(tmp_path: Path) -> None:

@@ -66,6 +66,31 @@ def test_a_cls_mean_head_reads_the_cls_token_and_the_mean_of_all_hidden_states()
         assert torch.allclose(model(tokens), hidden[:, 0] @ model.head.weight[:, :256].T)
 
 
+@pytest.mark.parametrize("shared_blocks", [True, False])
+def test_a_cls_head_computes_the_last_application_for_the_first_token_alone(
+    shared_blocks: bool,
+) -> None:
+    """The same logits as the whole last application's first token, from a (B, 1, C) state:
+    its query attends to every token's keys and values; gradients agree as well."""
+    torch.manual_seed(0)
+    config = LogoConfig(vocab_size=VOCABULARY, outputs=3, shared_blocks=shared_blocks)
+    model = LogoModel(config).eval()
+    assert model.reads_first_token_only
+    tokens = torch.randint(4, VOCABULARY, (4, 201))
+    whole = model.encoder(tokens)
+    first = model.encoder(tokens, first_only=True)
+    assert whole.shape == (4, 201, 256) and first.shape == (4, 1, 256)
+    assert torch.allclose(first[:, 0], whole[:, 0], atol=1e-6)
+    by_hand = model.head(whole[:, 0])
+    logits = model(tokens)
+    assert torch.allclose(logits, by_hand, atol=1e-6)
+    weight = model.encoder.projection.weight
+    (gradient,) = torch.autograd.grad(logits.sum(), weight)
+    (by_hand_gradient,) = torch.autograd.grad(by_hand.sum(), weight)
+    assert torch.allclose(gradient, by_hand_gradient, atol=1e-5)
+    assert not LogoModel(replace(config, head_input="cls+mean")).reads_first_token_only
+
+
 def test_an_unknown_head_input_names_the_choices() -> None:
     with pytest.raises(ValueError, match="cls, cls\\+mean"):
         LogoConfig(vocab_size=VOCABULARY, outputs=1, head_input="max")
