@@ -7,8 +7,9 @@ always ordered sequence, then strand (0 forward, 1 reverse complement), then fra
 For variants, the sequences are the distinct allele windows (ALTs at one site share their
 reference window, which is read once) and ``VariantRows.pairs`` says which two of them are each
 variant's reference and alternate, so the model's ``(R, N)`` probabilities fold into
-``(V, A, S, F, N)`` — variants x alleles (0 ref, 1 alt) x strands x frames x features — the
-shape ``core.scoring.variant_effects`` reads. The service's engine, export's parity checks and
+``(U, S, F, N)``, are averaged over the frames once per distinct window and paired into
+``(V, A, S, N)`` — variants x alleles (0 ref, 1 alt) x strands x features — the shape
+``core.scoring.strand_effects`` reads. The service's engine, export's parity checks and
 training's variant scoring all build their rows here, so a model is scored in training exactly
 as it is served.
 """
@@ -20,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.kmers import base_codes, code_tokens
-from core.scoring import FloatArray, VariantEffects, variant_effects
+from core.scoring import FloatArray, VariantEffects, frame_means, strand_effects
 from core.windows import AlleleWindows, WindowSpec, reverse_reads
 
 STRANDS = 2
@@ -63,7 +64,8 @@ class VariantRows:
         if len(probabilities) != len(self.tokens):
             raise ValueError(f"{len(probabilities)} probability rows for {len(self.tokens)} rows")
         per_allele = probabilities.reshape(-1, STRANDS, self.frames, probabilities.shape[-1])
-        return variant_effects(per_allele[self.pairs])  # U S F N -> V A S F N
+        # frames averaged per distinct window first (U S N), then paired: V A S N
+        return strand_effects(frame_means(per_allele, axis=2)[self.pairs])
 
 
 def variant_rows(windows: Sequence[AlleleWindows], spec: WindowSpec) -> VariantRows:

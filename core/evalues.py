@@ -8,6 +8,7 @@ background scores' quantiles at fixed probabilities (``background.json``), not t
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -38,16 +39,24 @@ class Background:
         """E-values ``(V, N)`` of effects ``(V, N)``."""
         scores = np.abs(diff * logfold)  # V N
         ecdf = np.empty_like(scores)
-        for feature in range(scores.shape[1]):
-            quantiles = self.quantiles[feature]  # non-decreasing
-            values = np.unique(quantiles)
-            # a value tied over several probabilities has the ECDF of the last of them
-            last = np.searchsorted(quantiles, values, side="right") - 1
+        for feature, (values, probabilities) in enumerate(self._ecdf_knots):
             ecdf[:, feature] = np.interp(
-                scores[:, feature], values, self.probabilities[last], left=0.0, right=1.0
+                scores[:, feature], values, probabilities, left=0.0, right=1.0
             )
         evalues: NDArray[np.float64] = np.maximum(1.0 - ecdf, 1.0 / self.count)
         return evalues
+
+    @cached_property
+    def _ecdf_knots(self) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+        """Per feature, the ECDF's knots: its distinct quantile values and their probabilities
+        (a value tied over several probabilities has the ECDF of the last of them); read once,
+        used for every call."""
+        knots = []
+        for quantiles in self.quantiles:  # each non-decreasing
+            values = np.unique(quantiles)
+            last = np.searchsorted(quantiles, values, side="right") - 1
+            knots.append((values, self.probabilities[last]))
+        return knots
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -41,7 +41,20 @@ def variant_effects(probabilities: NDArray[np.floating]) -> VariantEffects:
     """Effects from probabilities of shape ``(V, 2, 2, F, N)`` (see module docstring)."""
     if probabilities.ndim != 5 or probabilities.shape[1:3] != (2, 2):
         raise ValueError(f"expected probabilities (V, 2, 2, F, N), got {probabilities.shape}")
-    p = probabilities.astype(np.float64).mean(axis=3)  # V A S N
+    return strand_effects(frame_means(probabilities, axis=3))
+
+
+def frame_means(probabilities: NDArray[np.floating], axis: int) -> FloatArray:
+    """The mean over the reading frames (``axis``), summed in float64 without a float64 copy
+    of the probabilities."""
+    return np.asarray(probabilities.mean(axis=axis, dtype=np.float64))
+
+
+def strand_effects(p: FloatArray) -> VariantEffects:
+    """Effects from frame-averaged probabilities of shape ``(V, 2, 2, N)``: variants x alleles
+    x strands x features."""
+    if p.ndim != 4 or p.shape[1:3] != (2, 2):
+        raise ValueError(f"expected frame-averaged probabilities (V, 2, 2, N), got {p.shape}")
     p_ref, p_alt = p[:, 0], p[:, 1]  # V S N
     diff = p_alt - p_ref  # V S N
     logfold = log2_odds(p_alt) - log2_odds(p_ref)  # V S N

@@ -3,8 +3,10 @@
 
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cached_property
 
 import numpy as np
+from numpy.typing import NDArray
 
 from core.manifest import ModelManifest
 
@@ -25,19 +27,32 @@ class ResultView:
     """Indices of the reported features, in model order."""
     top_k: int | None = None
 
-    @property
+    @cached_property
     def selected_groups(self) -> list[str]:
         """Groups with at least one reported feature, in model order."""
         return list(dict.fromkeys(self.groups[i] for i in self.selected))
 
-    def members(self, group: str) -> list[int]:
-        """Reported features of ``group``."""
-        return [i for i in self.selected if self.groups[i] == group]
+    @cached_property
+    def _members(self) -> dict[str, NDArray[np.intp]]:
+        members: dict[str, list[int]] = {group: [] for group in self.selected_groups}
+        for i in self.selected:
+            members[self.groups[i]].append(i)
+        return {group: np.array(indices, dtype=np.intp) for group, indices in members.items()}
 
-    def ranked(self, logfold: np.ndarray) -> list[int]:
-        """Reported features by |logfold|, largest first; ``top_k`` of them if set."""
-        order = sorted(self.selected, key=lambda i: -abs(float(logfold[i])))
-        return order[: self.top_k]
+    @cached_property
+    def _selected(self) -> NDArray[np.intp]:
+        return np.array(self.selected, dtype=np.intp)
+
+    def members(self, group: str) -> NDArray[np.intp]:
+        """Reported features of ``group`` (computed once per view: a view serves every variant
+        of a response, and a model may have a thousand features)."""
+        return self._members.get(group, self._selected[:0])
+
+    def ranked(self, logfold: NDArray[np.floating]) -> list[int]:
+        """Reported features by |logfold|, largest first (ties in model order); ``top_k`` of
+        them if set."""
+        order = self._selected[np.argsort(-np.abs(logfold[self._selected]), kind="stable")]
+        return list(order[: self.top_k].tolist())
 
 
 def result_view(

@@ -4,12 +4,14 @@ then per reported feature ``ref``, ``alt``, ``diff``, ``logfold``, ``evalue``. L
 with ``#`` name the model and reference (first) and give the status counts and warnings
 (last)."""
 
+import numpy as np
+
 from core.calibration import PRIORITY_DESCRIPTION
 from core.vcf import VcfRecord
 from service.outputs.provenance import Provenance
 from service.results import group_summaries
 from service.scoring.engine import input_fields
-from service.scoring.scores import VariantScore
+from service.scoring.scores import ScoreValues, VariantScore
 from service.selection import ResultView
 from service.summary_line import summary_line
 
@@ -24,6 +26,8 @@ class TsvWriter:
     def __init__(self, view: ResultView, provenance: Provenance) -> None:
         self.view = view
         self.provenance = provenance
+        self._patterns: dict[tuple[bool, ...], str] = {}
+        """``_feature_cells``' format, by which of the value arrays are present."""
 
     def header(self, warnings: list[str]) -> str:
         columns = ["chrom", "pos", "id", "ref", "alt", "record", "alt_index", "line"]
@@ -81,16 +85,29 @@ class TsvWriter:
                 _number(None if summary is None else summary.min_evalue),
                 _number(None if summary is None else summary.evalue),
             ]
-        values = score.values
+        if self.view.selected:
+            cells.append(self._feature_cells(score.values))
+        return "\t".join(cells) + "\n"
+
+    def _feature_cells(self, values: ScoreValues | None) -> str:
+        """The reported features' ``_VALUES`` cells, tab-separated, in one ``%`` formatting
+        (``%.6g`` is ``_number``'s text; a missing array's cells are empty): a model with a
+        thousand features has 5,000 of them a row."""
         arrays = (
             (None,) * len(_VALUES)
             if values is None
             else (values.ref, values.alt, values.diff, values.logfold, values.evalue)
         )
-        columns = [None if array is None else array.tolist() for array in arrays]  # floats
-        for i in self.view.selected:
-            cells += ["" if column is None else f"{column[i]:.6g}" for column in columns]
-        return "\t".join(cells) + "\n"
+        present = tuple(array is not None for array in arrays)
+        pattern = self._patterns.get(present)
+        if pattern is None:
+            cell = "\t".join("%.6g" if there else "" for there in present)
+            pattern = self._patterns[present] = "\t".join([cell] * len(self.view.selected))
+        given = [array for array in arrays if array is not None]
+        if not given:
+            return pattern
+        numbers = np.stack(given)[:, self.view.selected]  # present values x features
+        return pattern % tuple(numbers.T.ravel().tolist())
 
 
 def _clean(text: str) -> str:

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from core.effects import VariantRows
 from core.scoring import log2_odds, variant_effects
 
 
@@ -38,3 +39,19 @@ def test_probabilities_are_clipped_to_1e_7() -> None:
 def test_unexpected_shapes_are_refused() -> None:
     with pytest.raises(ValueError, match=r"\(V, 2, 2, F, N\)"):
         variant_effects(np.zeros((1, 2, 5, 1)))
+
+
+def test_rows_fold_into_the_same_effects_as_each_variants_own_probabilities() -> None:
+    """Frames averaged once per distinct window in float64, then paired: bit for bit the
+    effects of each variant's ``(2, 2, F, N)`` probabilities (float32, as models give them)."""
+    rng = np.random.default_rng(0)
+    probabilities = rng.uniform(0, 1, (3 * 2 * 5, 919)).astype(np.float32)  # 3 windows
+    rows = VariantRows(np.zeros((30, 201), np.int64), np.array([[0, 1], [0, 2], [2, 1]]), 5)
+    effects = rows.effects(probabilities)
+    per_window = probabilities.reshape(3, 2, 5, 919)
+    for v, (ref, alt) in enumerate(rows.pairs):
+        own = variant_effects(np.stack([per_window[ref], per_window[alt]])[None])
+        by_hand = np.stack([per_window[ref], per_window[alt]]).astype(np.float64).mean(axis=2)
+        assert np.array_equal(own.ref[0], by_hand[0].mean(axis=0))
+        for field in ("ref", "alt", "diff", "logfold"):
+            assert np.array_equal(getattr(effects, field)[v], getattr(own, field)[0])
