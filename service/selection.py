@@ -48,6 +48,12 @@ class ResultView:
         of a response, and a model may have a thousand features)."""
         return self._members.get(group, self._selected[:0])
 
+    def strongest(self, logfold: NDArray[np.floating]) -> int:
+        """``ranked(logfold)[0]`` without sorting: the first reported feature of the largest
+        |logfold| (NaN counted smallest, as the sort puts it last)."""
+        magnitude = np.abs(logfold[self._selected])
+        return int(self._selected[np.argmax(np.where(np.isnan(magnitude), -1.0, magnitude))])
+
     def ranked(self, logfold: NDArray[np.floating]) -> list[int]:
         """Reported features by |logfold|, largest first (ties in model order); ``top_k`` of
         them if set."""

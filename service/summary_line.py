@@ -13,7 +13,7 @@ def summary_line(score: VariantScore, view: ResultView) -> str | None:
     values, normalized = score.values, score.normalized
     if values is None or normalized is None or not view.selected:
         return None
-    (top,) = view.ranked(values.logfold)[:1]
+    top = view.strongest(values.logfold)
     logfold, diff = float(values.logfold[top]), float(values.diff[top])
     direction = "up" if logfold > 0 else "down" if logfold < 0 else "unchanged"
     unusual = "" if values.evalue is None else f", E {float(values.evalue[top]):.2g}"

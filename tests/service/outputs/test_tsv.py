@@ -42,15 +42,3 @@ def test_each_feature_cell_is_its_value_to_6_significant_digits(
     ]
     assert cells == expected and len(cells) == 5 * 4
     assert TsvWriter(view, provenance)._feature_cells(None) == "\t" * (5 * 4 - 1)
-
-
-def test_features_rank_by_absolute_logfold_ties_in_model_order() -> None:
-    view = result_view(DEMO, None, top_k=4)
-    logfold = np.zeros(len(DEMO.features))
-    logfold[[3, 7, 9, 20]] = [-2.0, 2.0, 0.5, -3.0]
-    assert view.ranked(logfold) == [20, 3, 7, 9]
-    logfold[:] = 0.0
-    assert view.ranked(logfold) == [0, 1, 2, 3]
-    chip = result_view(DEMO, ["chip_seq"])
-    assert chip.members("chip_seq").tolist() == [6, 7] and chip.selected_groups == ["chip_seq"]
-    assert chip.members("tf_motif").tolist() == []
