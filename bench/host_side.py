@@ -102,12 +102,13 @@ def main() -> None:
             f"{total / seconds:10,.0f} rows/s per core"
         )
     print(f"model on this CPU, fp32, one thread: {1 / model_seconds_per_row:,.0f} rows/s")
-    read_seconds, render_seconds, vcf_seconds = _read_and_render_seconds(
+    read_seconds, render_seconds, vcf_seconds, ndjson_seconds = _read_and_render_seconds(
         engine, variants, scorable, values
     )
     for name, seconds in [
         ("render TSV", render_seconds),
         ("render VCF (instead)", vcf_seconds),
+        ("render NDJSON (instead)", ndjson_seconds),
         ("read VCF", read_seconds),
     ]:
         print(
@@ -133,10 +134,10 @@ def _read_and_render_seconds(
     variants: list[Variant],
     scorable: list[ScorableVariant],
     values: list[ScoreValues],
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     """Seconds to read the VCF's records (the calling process of ``logoscore score --processes
-    N``, alone) and to render the TSV, and the annotated VCF, from their scores (given here; the
-    workers' share)."""
+    N``, alone) and to render the TSV, the annotated VCF and NDJSON from their scores (given
+    here; the workers' share)."""
     with tempfile.TemporaryDirectory() as folder:
         vcf = _write_vcf(Path(folder), variants)
         started = time.perf_counter()
@@ -152,14 +153,15 @@ def _read_and_render_seconds(
     view = result_view(engine.model.manifest, None, None)
     provenance = Provenance.of(engine.model, engine.reference)
     render_seconds = []
-    for output in (OutputFormat.TSV, OutputFormat.VCF):
+    for output in (OutputFormat.TSV, OutputFormat.VCF, OutputFormat.NDJSON):
         writer = result_writer(output, view, provenance, header)
         started = time.perf_counter()
         summary = RunSummary.of(engine.model.manifest)
         text = "".join(render(scored, writer, output, summary, False))
         assert text
         render_seconds.append(time.perf_counter() - started)
-    return read_seconds, render_seconds[0], render_seconds[1]
+    tsv_seconds, vcf_seconds, ndjson_seconds = render_seconds
+    return read_seconds, tsv_seconds, vcf_seconds, ndjson_seconds
 
 
 def _calling_process_seconds(settings: Settings, variants: list[Variant]) -> float:

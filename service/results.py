@@ -102,14 +102,19 @@ def feature_scores(score: VariantScore, view: ResultView) -> list[FeatureScore]:
     values = score.values
     if values is None:
         return []
+    order = view.ranked(values.logfold)
+    # each array's reported values read at once (a model may have a thousand features)
+    refs, alts, diffs, logfolds = (
+        array[order].tolist() for array in (values.ref, values.alt, values.diff, values.logfold)
+    )
+    evalues = (
+        [None] * len(order)
+        if values.evalue is None
+        else [significant(value) for value in values.evalue[order].tolist()]
+    )
     return [
-        FeatureScore(
-            name=view.names[i],
-            ref=float(values.ref[i]),
-            alt=float(values.alt[i]),
-            diff=float(values.diff[i]),
-            logfold=float(values.logfold[i]),
-            evalue=None if values.evalue is None else significant(float(values.evalue[i])),
+        FeatureScore(name=view.names[i], ref=ref, alt=alt, diff=diff, logfold=lf, evalue=evalue)
+        for i, ref, alt, diff, lf, evalue in zip(
+            order, refs, alts, diffs, logfolds, evalues, strict=True
         )
-        for i in view.ranked(values.logfold)
     ]
