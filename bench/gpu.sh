@@ -7,11 +7,11 @@
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2 --worker-processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
-# (model, end_to_end, host by default; mps and copies, measured 2026-12-04, by name) and
+# (model, end_to_end, cls919, host by default; e2e_more, mps and copies, by name) and
 # gpu_throughput.py's options:
 #     GPU_MODEL_ARGS="--rows 4096 --graphs fused" bash bench/gpu.sh model,end_to_end
 set -uo pipefail
-sections=${1:-model,end_to_end,host}
+sections=${1:-model,end_to_end,cls919,host}
 want() { [[ ,$sections, == *,$1,* ]]; }
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
@@ -54,6 +54,25 @@ if want end_to_end; then
   LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants 200000 \
     ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers= --worker-processes 8,12} 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
+  kill $dmon
+fi
+
+# LOGO-919's layout (919 features, a cls head: its last application one token's), random
+# weights: bench/cls_layout.py writes the model directory here (torch is in the image); the
+# annotated VCF, since a TSV of 919 x 5 value columns is 46 kB a variant of text
+if want cls919; then
+  step "end to end in LOGO-919's layout: logoscore score --processes 12, VCF out"
+  timeout 120 python3 bench/cls_layout.py /tmp/cls919 2>&1 | grep -v -i warn | tail -n 2
+  LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 python3 \
+    bench/gpu_end_to_end.py --variants 200000 --single 0 --processes 12 --workers= --output vcf \
+    2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  LOGOSCORE_MODEL_DIR=/tmp/cls919 timeout 45 python3 bench/host_side.py --variants 2000 2>&1 |
+    grep -v -E 'Warning|W:onnxruntime'
+fi
+
+# measured before the shared sessions: /jobs in the API's chunks, 8192 rows a call, one session
+if want e2e_more; then
+  step "end to end, variations (bench/gpu_end_to_end.py)"
   echo "-- /jobs in the API's default chunks (200 variants; above: 5,000)"
   LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py --variants 200000 \
     --single 0 --processes= --workers= --worker-processes 8 --job-chunk 200 2>&1 |
@@ -64,7 +83,6 @@ if want end_to_end; then
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
   LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
     --variants 200000 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
-  kill $dmon
 fi
 
 # several processes on one GPU take turns (time slices) unless NVIDIA's Multi-Process Service

@@ -86,8 +86,8 @@ def first_records(vcf: Path, count: int, path: Path) -> Path:
 
 
 def cli_rate(vcf: Path, out: Path, fasta: Path, variants: int, processes: int) -> float:
-    """Variants/s of ``logoscore score VCF -o OUT.tsv --processes N`` (a new process: model
-    loads included)."""
+    """Variants/s of ``logoscore score VCF -o OUT --processes N`` (a new process: model loads
+    included)."""
     command = [sys.executable, "-m", "service.cli", "score", str(vcf), "-o", str(out), "-q"]
     command += ["--processes", str(processes)]
     started = time.perf_counter()
@@ -171,6 +171,12 @@ def main() -> None:
     parser.add_argument(
         "--job-chunk", type=int, default=5_000, help="variants per /jobs chunk (the API's: 200)"
     )
+    parser.add_argument(
+        "--output",
+        choices=["tsv", "vcf"],
+        default="tsv",
+        help="what the CLI runs write (vcf: per feature group and the top features only)",
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -178,13 +184,13 @@ def main() -> None:
     vcf = write_snvs(fasta, args.variants, args.work / "snvs.vcf")
     if args.single:
         single = first_records(vcf, args.single, args.work / "first.vcf")
-        one = cli_rate(single, args.work / "one.tsv", fasta, args.single, 1)
+        one = cli_rate(single, args.work / f"one.{args.output}", fasta, args.single, 1)
         print(f"logoscore score, {args.single:,} SNVs, one process: {one:,.0f} variants/s")
     for processes in [int(count) for count in args.processes.split(",") if count]:
-        many = cli_rate(vcf, args.work / "scores.tsv", fasta, args.variants, processes)
+        many = cli_rate(vcf, args.work / f"scores.{args.output}", fasta, args.variants, processes)
         print(
-            f"logoscore score, {args.variants:,} SNVs, 63 Mb contig, --processes {processes}: "
-            f"{many:,.0f} variants/s"
+            f"logoscore score, {args.variants:,} SNVs, 63 Mb contig, --processes {processes}, "
+            f"{args.output}: {many:,.0f} variants/s"
         )
     if shutil.which("redis-server") is None:
         jobs = job_rate(vcf, fasta, args.variants)
