@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     """Variants (ALTs; a blank line counts one) in one synchronous request."""
     max_variants_per_job: int = 10_000_000
     """Variants (ALTs; a blank line counts one) in one batch job: a genome's VCF fits."""
+    max_job_result_bytes: int = 16 << 30
+    """Bytes one job's stored scores may take (in Redis, or the API's memory without it): a
+    job holds at most this over one variant's stored scores (``stored_bytes``: 2.7 kB with the
+    demo's 45 features, 6.4 million variants; 49 kB with LOGO-919's 919, 348,000)."""
     max_ism_bases: int = 100
     """Bases of one synchronous in-silico mutagenesis (``POST /ism``): three SNVs, four windows
     each; 100 bp take about 25 s on two CPU cores (bench/RESULTS.md)."""

@@ -23,6 +23,7 @@ from service.json_body import StrictJsonRoute
 from service.mutagenesis_schemas import IsmRequest
 from service.routes.params import view_or_422
 from service.schemas import ErrorResponse
+from service.upload_limits import job_capacity
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=StrictJsonRoute)
 
@@ -55,12 +56,19 @@ def submit_ism_job(
         region = mutagenesis_region(engine.reference, body.chrom, body.start, body.end)
     except RegionError as error:
         raise HTTPException(422, str(error)) from error
-    longest = min(settings.max_ism_job_bases, settings.max_variants_per_job // 4)
+    capacity = job_capacity(settings, engine.model)
+    by_variants = capacity.variants // 4  # a position's 3 SNVs, or 4 ALTs where REF is N
+    longest = min(settings.max_ism_job_bases, by_variants)
     if region.length > longest:
+        setting = (
+            "LOGOSCORE_MAX_ISM_JOB_BASES"
+            if longest == settings.max_ism_job_bases
+            else f"{capacity.setting()}: up to 4 variants a base"
+        )
         raise HTTPException(
             413,
             f"region {region} is {region.length} bp; a job mutates at most {longest} bp "
-            "(LOGOSCORE_MAX_ISM_JOB_BASES): split it into several jobs",
+            f"({setting}): split it into several jobs",
         )
     check_room(store)
     job_id = uuid.uuid4().hex

@@ -52,7 +52,13 @@ from service.routes.params import (
 from service.schemas import ErrorResponse
 from service.scoring.engine import ScoringEngine
 from service.settings import Settings
-from service.upload_limits import UploadKind, read_limits, too_large
+from service.upload_limits import (
+    JobCapacity,
+    UploadKind,
+    job_capacity,
+    read_limits,
+    too_large,
+)
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -111,20 +117,26 @@ def submit_job(
     with temporary_directory() as work_dir:
         path = save_upload(file.file, Path(work_dir))
         name = upload_name(file.filename, path)
-        header, chunk_variants = _store_chunks(store, job_id, path, name, settings)
+        capacity = job_capacity(settings, engine.model)
+        header, chunk_variants = _store_chunks(store, job_id, path, name, settings, capacity)
     model = job_runner(request).model
     job = new_record(job_id, caller, engine, model, chunk_variants, features, top_k)
     return start_job(request, response, job, header, idempotency_key, engine)
 
 
 def _store_chunks(
-    store: JobStore, job_id: str, path: Path, name: str, settings: Settings
+    store: JobStore,
+    job_id: str,
+    path: Path,
+    name: str,
+    settings: Settings,
+    capacity: JobCapacity,
 ) -> tuple[list[str], list[int]]:
     """The upload's header and its chunks' variant counts, each chunk stored as soon as it is
     read; on a refusal (not VCF: 400; past a limit: 413) the chunks stored are deleted."""
     chunk_variants: list[int] = []
     try:
-        with open_vcf(path, read_limits(settings, UploadKind.JOB), name) as reader:
+        with open_vcf(path, read_limits(settings, UploadKind.JOB, capacity), name) as reader:
             for chunk in split_records(reader.records(), settings.job_chunk_variants):
                 store.add_chunk(job_id, len(chunk_variants), chunk)
                 chunk_variants.append(chunk.variants)
@@ -134,7 +146,7 @@ def _store_chunks(
         raise HTTPException(400, str(error)) from error
     except InputLimitError as error:
         store.delete(job_id)
-        raise too_large(error, UploadKind.JOB) from error
+        raise too_large(error, UploadKind.JOB, capacity) from error
     except BaseException:
         store.delete(job_id)
         raise

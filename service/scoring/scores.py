@@ -67,6 +67,18 @@ class ScoreValues:
         )
 
 
+STORED_FIELDS_BYTES = 256
+"""A stored score's JSON beyond its values (status, message, normalised position and alleles):
+at most this for an SNV, more for a long indel, whose input is as long."""
+
+
+def stored_bytes(features: int, evalues: bool) -> int:
+    """About how many bytes one scored variant's stored form takes (``VariantScore.stored`` as
+    JSON: its four or five float64 arrays in base64): what a job keeps per variant."""
+    values = _HEADER.size + 8 * features * (5 if evalues else 4)
+    return 4 * math.ceil(values / 3) + STORED_FIELDS_BYTES
+
+
 @dataclass(frozen=True)
 class VariantScore:
     """The outcome for one input variant; ``values`` only when it was scored."""
