@@ -100,7 +100,10 @@ class Settings(BaseSettings):
     """Redis for the score cache (``REDIS_URL``); an in-process LRU cache without it."""
     cache_ttl_seconds: int = 30 * 24 * 3600
     cache_capacity: int = 50_000
-    """Scores the in-process cache holds (about 2 KB each with the demo's 45 features)."""
+    """Scores the in-process cache holds at most (2.8 kB each with the demo's 45 features)."""
+    cache_max_bytes: int = 256 << 20
+    """Bytes the in-process cache's scores may take: fewer than ``cache_capacity`` scores where
+    a model has many features (38 kB each with LOGO-919's 919: 7,100 scores)."""
     job_ttl_seconds: int = 7 * 24 * 3600
     """How long a batch job, its input and its result are kept."""
     job_store_capacity: int = 100

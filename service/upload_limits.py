@@ -36,8 +36,7 @@ class JobCapacity:
 
 def job_capacity(settings: Settings, model: OnnxModel) -> JobCapacity:
     """The capacity of a job scored by ``model`` (its features, with E-values or not)."""
-    evalues = model.background is not None or model.indel_background is not None
-    per_variant = stored_bytes(len(model.manifest.features), evalues)
+    per_variant = stored_bytes(len(model.manifest.features), model.gives_evalues)
     by_bytes = settings.max_job_result_bytes // per_variant
     return JobCapacity(
         min(by_bytes, settings.max_variants_per_job),

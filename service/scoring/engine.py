@@ -14,7 +14,7 @@ from service.metrics import CACHE_AVAILABLE, CACHE_LOOKUPS, RESULTS
 from service.scoring.cache import ScoreCache, cache_key, cache_namespace, open_cache
 from service.scoring.model import OnnxModel, RowRunner
 from service.scoring.providers import CPU
-from service.scoring.scores import ScoreValues, VariantScore
+from service.scoring.scores import ScoreValues, VariantScore, held_bytes
 from service.settings import Settings
 
 
@@ -148,11 +148,14 @@ def session_models(settings: Settings, model: OnnxModel) -> list[OnnxModel]:
 def open_engine(settings: Settings, runner: RowRunner | None = None) -> ScoringEngine:
     """The engine that ``settings`` describe: model, reference, allele limit and cache (its
     model calls made by ``runner`` where given, with no session of its own)."""
+    model = open_model(settings, runner)
+    per_score = held_bytes(len(model.manifest.features), model.gives_evalues)
+    capacity = min(settings.cache_capacity, settings.cache_max_bytes // per_score)
     return ScoringEngine(
-        open_model(settings, runner),
+        model,
         ReferenceGenome(settings.fasta),
         settings.max_allele_length,
-        open_cache(settings.redis_url, settings.cache_ttl_seconds, settings.cache_capacity),
+        open_cache(settings.redis_url, settings.cache_ttl_seconds, capacity),
     )
 
 

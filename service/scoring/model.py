@@ -177,6 +177,11 @@ class OnnxModel:
                 "loaded model %s (%s) on %s", self.manifest.name, self.file.label, self.provider
             )
 
+    @property
+    def gives_evalues(self) -> bool:
+        """Whether some scores carry E-values (a background for SNVs or for indels)."""
+        return self.background is not None or self.indel_background is not None
+
     def enable_batching(self, max_wait_seconds: float) -> None:
         """Merge the rows of concurrent ``predict`` callers into shared calls (the service)."""
         self.batcher = MicroBatcher(self.run_batch, self.batch_rows, max_wait_seconds)

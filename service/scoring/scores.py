@@ -79,6 +79,16 @@ def stored_bytes(features: int, evalues: bool) -> int:
     return 4 * math.ceil(values / 3) + STORED_FIELDS_BYTES
 
 
+HELD_OVERHEAD_BYTES = 1024
+"""What one ``ScoreValues`` in memory takes beyond its arrays' values (objects, array headers, its
+cache entry: 1,050 bytes measured with tracemalloc)."""
+
+
+def held_bytes(features: int, evalues: bool) -> int:
+    """About how many bytes one ``ScoreValues`` takes in memory (the in-process cache's)."""
+    return 8 * features * (5 if evalues else 4) + HELD_OVERHEAD_BYTES
+
+
 @dataclass(frozen=True)
 class VariantScore:
     """The outcome for one input variant; ``values`` only when it was scored."""

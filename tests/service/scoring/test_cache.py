@@ -13,9 +13,9 @@ from core.reference import ReferenceGenome
 from core.variants import ParsedInput, parse_variant_string
 from service.main import create_app
 from service.scoring.cache import LruCache, RedisCache
-from service.scoring.engine import ScoringEngine
+from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.model import OnnxModel
-from service.scoring.scores import ScoreValues
+from service.scoring.scores import ScoreValues, held_bytes
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider, Settings
 from tests.service.redis_server import RedisServer
 
@@ -161,3 +161,16 @@ def test_alts_at_one_site_share_their_ref_passes(
     for alone, shared in zip(separately, together, strict=True):
         assert alone.values is not None and shared.values is not None
         np.testing.assert_allclose(shared.values.logfold, alone.values.logfold, atol=1e-6)
+
+
+def test_the_in_process_cache_holds_what_its_byte_budget_allows() -> None:
+    """At most ``LOGOSCORE_CACHE_CAPACITY`` scores, fewer where their arrays would take more
+    than ``LOGOSCORE_CACHE_MAX_BYTES`` (a model of many features)."""
+    assert held_bytes(45, True) == 2_824 and held_bytes(919, True) == 37_784
+    assert (256 << 20) // held_bytes(919, True) == 7_104
+    for settings, capacity in [
+        (Settings(), 50_000),
+        (Settings(cache_max_bytes=10 * held_bytes(45, True) + 1), 10),
+    ]:
+        cache = open_engine(settings).cache
+        assert isinstance(cache, LruCache) and cache.capacity == capacity
