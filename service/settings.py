@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     """How long the service's micro-batcher holds a part-full call open for other requests."""
     max_variants_per_request: int = 10_000
     """Variants (ALTs; a blank line counts one) in one synchronous request."""
+    max_feature_values_per_request: int = 2_000_000
+    """Per-feature entries (variants x reported features) of a synchronous answer held whole
+    (JSON, TSV): with the demo's 45 features never reached below the variant limit; with 919,
+    2,176 variants reporting every feature (NDJSON streams, and is not bounded by it)."""
     max_variants_per_job: int = 10_000_000
     """Variants (ALTs; a blank line counts one) in one batch job: a genome's VCF fits."""
     max_job_result_bytes: int = 16 << 30

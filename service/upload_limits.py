@@ -19,45 +19,64 @@ class UploadKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class JobCapacity:
-    """How many variants one job may hold: ``LOGOSCORE_MAX_VARIANTS_PER_JOB``, or fewer where
-    their stored scores would take more than ``LOGOSCORE_MAX_JOB_RESULT_BYTES``."""
+class VariantCap:
+    """The most variants an upload may hold: its kind's variant setting, or fewer where what
+    they would take (a job's stored scores, a synchronous answer's feature values) binds first;
+    ``reason`` then says so, for the 413."""
 
     variants: int
-    per_variant_bytes: int
-    """About what one variant's stored scores take with the model."""
-    result_bytes: int
-    by_result_bytes: bool
-    """Whether the result bytes, not the variant setting, set ``variants``."""
-
-    def setting(self) -> str:
-        return f"LOGOSCORE_MAX_{'JOB_RESULT_BYTES' if self.by_result_bytes else 'VARIANTS_PER_JOB'}"
+    setting: str
+    """The environment variable that sets ``variants``."""
+    reason: str | None = None
 
 
-def job_capacity(settings: Settings, model: OnnxModel) -> JobCapacity:
-    """The capacity of a job scored by ``model`` (its features, with E-values or not)."""
+def job_capacity(settings: Settings, model: OnnxModel) -> VariantCap:
+    """The variants of a job scored by ``model``: ``LOGOSCORE_MAX_VARIANTS_PER_JOB``, or fewer
+    where their stored scores (its features, with E-values or not) would take more than
+    ``LOGOSCORE_MAX_JOB_RESULT_BYTES``."""
     per_variant = stored_bytes(len(model.manifest.features), model.gives_evalues)
     by_bytes = settings.max_job_result_bytes // per_variant
-    return JobCapacity(
-        min(by_bytes, settings.max_variants_per_job),
-        per_variant,
-        settings.max_job_result_bytes,
-        by_bytes < settings.max_variants_per_job,
+    if by_bytes >= settings.max_variants_per_job:
+        return VariantCap(settings.max_variants_per_job, "LOGOSCORE_MAX_VARIANTS_PER_JOB")
+    return VariantCap(
+        by_bytes,
+        "LOGOSCORE_MAX_JOB_RESULT_BYTES",
+        f"with this model's features one variant's stored scores take about {per_variant:,} "
+        f"bytes and a job's may take {settings.max_job_result_bytes:,} "
+        f"(LOGOSCORE_MAX_JOB_RESULT_BYTES), so a job holds at most {by_bytes:,} variants; split "
+        "the VCF into several jobs, or ask the operator to raise LOGOSCORE_MAX_JOB_RESULT_BYTES "
+        "(the job store must hold that much)",
     )
 
 
-def read_limits(
-    settings: Settings, kind: UploadKind, capacity: JobCapacity | None = None
-) -> ReadLimits:
-    """The limits for an upload of ``kind`` (a job's variants: its ``capacity``, where given); a
-    synchronous one also stops at the request timeout (``LOGOSCORE_REQUEST_TIMEOUT_SECONDS``)."""
+def request_capacity(settings: Settings, reported: int) -> VariantCap:
+    """The variants of a synchronous answer that holds every variant at once (JSON, TSV) and
+    reports ``reported`` feature values of each: ``LOGOSCORE_MAX_VARIANTS_PER_REQUEST``, or
+    fewer where they would pass ``LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST``."""
+    by_values = settings.max_feature_values_per_request // max(reported, 1)
+    if by_values >= settings.max_variants_per_request:
+        return VariantCap(settings.max_variants_per_request, "LOGOSCORE_MAX_VARIANTS_PER_REQUEST")
+    return VariantCap(
+        by_values,
+        "LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST",
+        f"an answer reporting {reported:,} features a variant holds at most {by_values:,} "
+        f"variants ({settings.max_feature_values_per_request:,} feature values, "
+        "LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST); ask for fewer features (top_k, features), "
+        "stream the answer as NDJSON (POST /score/vcf?format=ndjson), or submit a batch job "
+        "(POST /jobs)",
+    )
+
+
+def read_limits(settings: Settings, kind: UploadKind, cap: VariantCap | None = None) -> ReadLimits:
+    """The limits for an upload of ``kind`` (its variants: ``cap``, where given); a synchronous
+    one also stops at the request timeout (``LOGOSCORE_REQUEST_TIMEOUT_SECONDS``)."""
     request = kind is UploadKind.REQUEST
-    job_variants = settings.max_variants_per_job if capacity is None else capacity.variants
+    variants = settings.max_variants_per_request if request else settings.max_variants_per_job
     return ReadLimits(
         max_bytes=settings.max_bytes_per_request if request else settings.max_bytes_per_job,
         max_line_bytes=settings.max_line_bytes,
         max_header_lines=settings.max_header_lines,
-        max_variants=settings.max_variants_per_request if request else job_variants,
+        max_variants=variants if cap is None else cap.variants,
         deadline=time.monotonic() + settings.request_timeout_seconds if request else None,
     )
 
@@ -70,20 +89,12 @@ def setting_name(limit: str, kind: UploadKind) -> str:
 
 
 def too_large(
-    error: InputLimitError, kind: UploadKind, capacity: JobCapacity | None = None
+    error: InputLimitError, kind: UploadKind, cap: VariantCap | None = None
 ) -> HTTPException:
-    """413 naming the limit, its setting and what to do (a job's variants past its
-    ``capacity``: how much its scores would take)."""
-    if capacity is not None and capacity.by_result_bytes and error.limit == "max_variants":
-        return HTTPException(
-            413,
-            f"{error}: with this model's features one variant's stored scores take about "
-            f"{capacity.per_variant_bytes:,} bytes and a job's may take "
-            f"{capacity.result_bytes:,} (LOGOSCORE_MAX_JOB_RESULT_BYTES), so a job holds at "
-            f"most {capacity.variants:,} variants; split the VCF into several "
-            "jobs, or ask the operator to raise LOGOSCORE_MAX_JOB_RESULT_BYTES (the job store "
-            "must hold that much)",
-        )
+    """413 naming the limit, its setting and what to do (variants past a ``cap`` set by what
+    they would take: its reason)."""
+    if cap is not None and cap.reason is not None and error.limit == "max_variants":
+        return HTTPException(413, f"{error}: {cap.reason}")
     setting = setting_name(error.limit, kind)
     advice = (
         "submit the VCF as a batch job (POST /jobs), split it, or score it offline "

@@ -63,7 +63,7 @@ def submit_ism_job(
         setting = (
             "LOGOSCORE_MAX_ISM_JOB_BASES"
             if longest == settings.max_ism_job_bases
-            else f"{capacity.setting()}: up to 4 variants a base"
+            else f"{capacity.setting}: up to 4 variants a base"
         )
         raise HTTPException(
             413,

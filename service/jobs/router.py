@@ -53,8 +53,8 @@ from service.schemas import ErrorResponse
 from service.scoring.engine import ScoringEngine
 from service.settings import Settings
 from service.upload_limits import (
-    JobCapacity,
     UploadKind,
+    VariantCap,
     job_capacity,
     read_limits,
     too_large,
@@ -130,7 +130,7 @@ def _store_chunks(
     path: Path,
     name: str,
     settings: Settings,
-    capacity: JobCapacity,
+    capacity: VariantCap,
 ) -> tuple[list[str], list[int]]:
     """The upload's header and its chunks' variant counts, each chunk stored as soon as it is
     read; on a refusal (not VCF: 400; past a limit: 413) the chunks stored are deleted."""

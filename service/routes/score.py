@@ -38,7 +38,13 @@ from service.scoring.pipeline import scored_inputs, scored_records
 from service.scoring.scores import VariantScore
 from service.selection import ResultView
 from service.settings import Settings
-from service.upload_limits import UploadKind, read_limits, too_large
+from service.upload_limits import (
+    UploadKind,
+    VariantCap,
+    read_limits,
+    request_capacity,
+    too_large,
+)
 
 router = APIRouter(tags=["score"], route_class=StrictJsonRoute)
 
@@ -73,14 +79,26 @@ def _json_response(
     )
 
 
-def _check_size(parsed: list[ParsedInput], settings: Settings) -> None:
-    if len(parsed) > settings.max_variants_per_request:
-        raise HTTPException(
-            413,
-            f"{len(parsed)} variants is more than the {settings.max_variants_per_request} a "
-            "synchronous request may hold; submit the VCF as a batch job (POST /jobs), split "
-            "the input, or score it offline (logoscore score)",
-        )
+def _held_values(view: ResultView, chosen: OutputFormat) -> int:
+    """Feature values a variant adds to an answer held whole until sent: JSON's features (the
+    ``top_k`` of those selected), TSV's columns (every one selected); none for NDJSON, which
+    streams, or the annotated VCF, which reports groups and a short top list."""
+    if chosen is OutputFormat.JSON:
+        return len(view.selected) if view.top_k is None else min(view.top_k, len(view.selected))
+    return len(view.selected) if chosen is OutputFormat.TSV else 0
+
+
+def _check_size(parsed: list[ParsedInput], cap: VariantCap) -> None:
+    if len(parsed) <= cap.variants:
+        return
+    if cap.reason is not None:
+        raise HTTPException(413, f"{len(parsed)} variants: {cap.reason}")
+    raise HTTPException(
+        413,
+        f"{len(parsed)} variants is more than the {cap.variants} a synchronous request may "
+        "hold; submit the VCF as a batch job (POST /jobs), split the input, or score it "
+        "offline (logoscore score)",
+    )
 
 
 @router.post(
@@ -93,8 +111,8 @@ def _check_size(parsed: list[ParsedInput], settings: Settings) -> None:
 def score_variants(body: ScoreRequest, engine: Engine, settings: AppSettings) -> ScoreResponse:
     """One result per input ALT, in input order, each with a status."""
     parsed = parse_request_variants(body.variants)
-    _check_size(parsed, settings)
     view = view_or_422(engine, body.features, body.top_k)
+    _check_size(parsed, request_capacity(settings, _held_values(view, OutputFormat.JSON)))
     deadline = read_limits(settings, UploadKind.REQUEST).deadline
     try:
         scores = scored_inputs(engine, parsed, deadline)
@@ -142,14 +160,15 @@ def score_vcf(
     """One result per ALT of every record, in file order, each with a status."""
     chosen = format_for_request(output_format, accept)
     view = view_or_422(engine, features, top_k)
-    limits = read_limits(settings, UploadKind.REQUEST)
+    cap = request_capacity(settings, _held_values(view, chosen))
+    limits = read_limits(settings, UploadKind.REQUEST, cap)
     with temporary_directory() as work_dir:
         try:
             header, records = read_vcf_upload(file.file, Path(work_dir), limits, file.filename)
         except VcfReadError as error:
             raise HTTPException(400, str(error)) from error
         except InputLimitError as error:
-            raise too_large(error, UploadKind.REQUEST) from error
+            raise too_large(error, UploadKind.REQUEST, cap) from error
         except DeadlinePassedError as error:
             raise _timed_out(settings) from error
     if chosen is OutputFormat.JSON:

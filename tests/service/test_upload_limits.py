@@ -1,5 +1,6 @@
-"""A job holds at most ``LOGOSCORE_MAX_JOB_RESULT_BYTES`` of stored scores: its variants are
-capped at that over one variant's stored size for the model, while the upload is read."""
+"""Variants are capped by what they would take, not only by count: a job's stored scores by
+``LOGOSCORE_MAX_JOB_RESULT_BYTES``, a synchronous answer held whole by
+``LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST`` (a model of many features reaches them first)."""
 
 import json
 
@@ -50,3 +51,28 @@ def test_a_job_past_what_its_scores_may_take_is_413_saying_so() -> None:
     assert "LOGOSCORE_MAX_JOB_RESULT_BYTES" in detail and "split the VCF" in detail
     assert mutagenesis.status_code == 413
     assert "at most 0 bp (LOGOSCORE_MAX_JOB_RESULT_BYTES" in mutagenesis.json()["detail"]
+
+
+def test_an_answer_held_whole_is_bounded_by_its_feature_values() -> None:
+    """JSON reports top_k (or every selected) feature a variant, TSV every selected: past
+    LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST, 413 saying how to ask for less; NDJSON streams and
+    the VCF reports groups, so neither is bounded by it."""
+    settings = Settings(max_feature_values_per_request=3 * 45)
+    four = [f"20:{1292033 + i}:N:A" for i in range(4)]
+    vcf = HEADER + "".join(f"20\t{1292033 + i}\t.\tC\tT\t.\tPASS\t.\n" for i in range(4))
+    with TestClient(create_app(settings)) as client:
+        refused = client.post("/score", json={"variants": four})
+        assert client.post("/score", json={"variants": four, "top_k": 30}).status_code == 200
+        answers = {
+            output: client.post(
+                "/score/vcf", params={"format": output}, files={"file": ("in.vcf", vcf)}
+            )
+            for output in ("json", "tsv", "ndjson", "vcf")
+        }
+    assert refused.status_code == 413
+    detail = refused.json()["detail"]
+    assert "4 variants: an answer reporting 45 features a variant holds at most 3" in detail
+    assert "LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST" in detail and "top_k" in detail
+    statuses = {output: answer.status_code for output, answer in answers.items()}
+    assert statuses == {"json": 413, "tsv": 413, "ndjson": 200, "vcf": 200}
+    assert "LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST" in answers["tsv"].json()["detail"]
