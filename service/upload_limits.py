@@ -36,16 +36,16 @@ def job_capacity(settings: Settings, model: OnnxModel) -> VariantCap:
     ``LOGOSCORE_MAX_JOB_RESULT_BYTES``."""
     per_variant = stored_bytes(len(model.manifest.features), model.gives_evalues)
     by_bytes = settings.max_job_result_bytes // per_variant
-    if by_bytes >= settings.max_variants_per_job:
-        return VariantCap(settings.max_variants_per_job, "LOGOSCORE_MAX_VARIANTS_PER_JOB")
-    return VariantCap(
-        by_bytes,
-        "LOGOSCORE_MAX_JOB_RESULT_BYTES",
+    reason = (
         f"with this model's features one variant's stored scores take about {per_variant:,} "
         f"bytes and a job's may take {settings.max_job_result_bytes:,} "
         f"(LOGOSCORE_MAX_JOB_RESULT_BYTES), so a job holds at most {by_bytes:,} variants; split "
         "the VCF into several jobs, or ask the operator to raise LOGOSCORE_MAX_JOB_RESULT_BYTES "
-        "(the job store must hold that much)",
+        "(the job store must hold that much)"
+    )
+    return _smaller(
+        VariantCap(settings.max_variants_per_job, "LOGOSCORE_MAX_VARIANTS_PER_JOB"),
+        VariantCap(by_bytes, "LOGOSCORE_MAX_JOB_RESULT_BYTES", reason),
     )
 
 
@@ -54,17 +54,22 @@ def request_capacity(settings: Settings, reported: int) -> VariantCap:
     reports ``reported`` feature values of each: ``LOGOSCORE_MAX_VARIANTS_PER_REQUEST``, or
     fewer where they would pass ``LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST``."""
     by_values = settings.max_feature_values_per_request // max(reported, 1)
-    if by_values >= settings.max_variants_per_request:
-        return VariantCap(settings.max_variants_per_request, "LOGOSCORE_MAX_VARIANTS_PER_REQUEST")
-    return VariantCap(
-        by_values,
-        "LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST",
+    reason = (
         f"an answer reporting {reported:,} features a variant holds at most {by_values:,} "
         f"variants ({settings.max_feature_values_per_request:,} feature values, "
         "LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST); ask for fewer features (top_k, features), "
         "stream the answer as NDJSON (POST /score/vcf?format=ndjson), or submit a batch job "
-        "(POST /jobs)",
+        "(POST /jobs)"
     )
+    return _smaller(
+        VariantCap(settings.max_variants_per_request, "LOGOSCORE_MAX_VARIANTS_PER_REQUEST"),
+        VariantCap(by_values, "LOGOSCORE_MAX_FEATURE_VALUES_PER_REQUEST", reason),
+    )
+
+
+def _smaller(by_count: VariantCap, by_size: VariantCap) -> VariantCap:
+    """The variant setting's cap, or the one from what the variants would take where smaller."""
+    return by_size if by_size.variants < by_count.variants else by_count
 
 
 def read_limits(settings: Settings, kind: UploadKind, cap: VariantCap | None = None) -> ReadLimits:
