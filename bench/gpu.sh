@@ -83,6 +83,29 @@ if want e2e_more; then
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
   LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
     --variants 200000 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  if [ -d /tmp/cls919 ]; then  # left by the cls919 section on a machine still warm
+    for rows in 4096 8192; do
+      echo "-- LOGO-919's layout, $rows rows a call, --processes 16, VCF out"
+      LOGOSCORE_BATCH_ROWS=$rows LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 90 \
+        python3 bench/gpu_end_to_end.py --variants 200000 --single 0 --processes 16 --workers= \
+        --output vcf 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+    done
+  fi
+fi
+
+# more model sessions in the calling process of --processes N (the default on a GPU: 2)
+if want sessions; then
+  step "end to end, LOGOSCORE_MODEL_SESSIONS 3 and 4 (bench/gpu_end_to_end.py)"
+  for n in 3 4; do
+    echo "-- demo, $n sessions, --processes 12"
+    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_PROVIDER=cuda timeout 80 python3 bench/gpu_end_to_end.py \
+      --variants 200000 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnx'
+    [ -d /tmp/cls919 ] || continue
+    echo "-- LOGO-919's layout, $n sessions, --processes 12, VCF out"
+    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 80 \
+      python3 bench/gpu_end_to_end.py --variants 200000 --single 0 --processes 12 --workers= \
+      --output vcf 2>&1 | grep -v -E 'Warning|W:onnx'
+  done
 fi
 
 # several processes on one GPU take turns (time slices) unless NVIDIA's Multi-Process Service
