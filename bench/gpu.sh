@@ -7,7 +7,7 @@
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2 --worker-processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
-# (model, end_to_end, cls919, host by default; e2e_more, mps and copies, by name) and
+# (model, end_to_end, cls919, host by default; e2e_more, sessions, mps and copies, by name) and
 # gpu_throughput.py's options:
 #     GPU_MODEL_ARGS="--rows 4096 --graphs fused" bash bench/gpu.sh model,end_to_end
 set -uo pipefail
