@@ -19,15 +19,19 @@ The chromosome and the VCF are built once per ``--work`` folder and reused by la
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import redis
 from fastapi.testclient import TestClient
+from rq import Worker
 
 from core.reference import ReferenceGenome
 from service.main import create_app
@@ -85,14 +89,55 @@ def first_records(vcf: Path, count: int, path: Path) -> Path:
     return path
 
 
-def cli_rate(vcf: Path, out: Path, fasta: Path, variants: int, processes: int) -> float:
-    """Variants/s of ``logoscore score VCF -o OUT --processes N`` (a new process: model loads
+LOAD = re.compile(
+    r"model sessions \((\d+)\): ([\d,]+) calls of ([\d,]+) rows on average in ([\d.]+) s, "
+    r"a call running (\d+)% of the time"
+)
+"""The line ``--processes N`` runs end with (``service.scoring.call_load``)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run's variants/s from start to end, and what its sessions' load line said."""
+
+    variants: int
+    seconds: float
+    load: str
+
+    @property
+    def rate(self) -> float:
+        return self.variants / self.seconds
+
+    def describe(self) -> str:
+        """The rate, and where the load line is known: the rate from the sessions' first call
+        to their last (what the model-bound middle of the run reached), the seconds outside it
+        (start-up: processes, sessions, first windows; the last chunks' writing) and how busy
+        the sessions were within it."""
+        found = LOAD.search(self.load)
+        if found is None:
+            return f"{self.rate:,.0f} variants/s"
+        span = float(found[4])
+        return (
+            f"{self.rate:,.0f} variants/s; from the first model call to the last "
+            f"{self.variants / span:,.0f} variants/s ({span:.1f} s, a call running "
+            f"{found[5]}% of it), {self.seconds - span:.1f} s outside it"
+        )
+
+
+def cli_run(vcf: Path, out: Path, fasta: Path, variants: int, processes: int) -> Run:
+    """``logoscore score VCF -o OUT --processes N``, timed (a new process: model loads
     included)."""
     command = [sys.executable, "-m", "service.cli", "score", str(vcf), "-o", str(out), "-q"]
     command += ["--processes", str(processes)]
     started = time.perf_counter()
-    subprocess.run(command, check=True, env={**os.environ, "LOGOSCORE_FASTA": str(fasta)})
-    return variants / (time.perf_counter() - started)
+    done = subprocess.run(
+        command,
+        check=True,
+        env={**os.environ, "LOGOSCORE_FASTA": str(fasta)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return Run(variants, time.perf_counter() - started, done.stderr)
 
 
 def _poll(client: TestClient, vcf: Path) -> float:
@@ -119,13 +164,30 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def worker_job_rate(
+def _wait_for_workers(url: str, count: int, timeout: float = 180.0) -> None:
+    """Until ``count`` RQ workers are registered at ``url`` (their start-up is not a job's;
+    the redis-server may still be starting)."""
+    connection = redis.Redis.from_url(url)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if len(Worker.all(connection=connection)) >= count:
+                return
+        except redis.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"fewer than {count} workers registered within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def worker_job_run(
     vcf: Path, fasta: Path, variants: int, workers: int, processes: int, work: Path, chunk: int
-) -> float:
-    """Variants/s of one ``/jobs`` job in chunks of ``chunk`` variants, scored by ``workers``
-    ``logoscore worker --processes PROCESSES`` through a redis-server started here (the API in
-    this process, its jobs queued for the workers' model file: ``LOGOSCORE_JOB_PROVIDER`` = the
-    workers' provider)."""
+) -> Run:
+    """One ``/jobs`` job in chunks of ``chunk`` variants, scored by ``workers`` ``logoscore
+    worker --processes PROCESSES`` through a redis-server started here (the API in this
+    process, its jobs queued for the workers' model file: ``LOGOSCORE_JOB_PROVIDER`` = the
+    workers' provider), timed from submission, once every worker process is registered, to
+    finished; the load line is the workers' last (``--processes`` above 1)."""
     port = _free_port()
     redis_server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", work],
@@ -134,8 +196,10 @@ def worker_job_rate(
     url = f"redis://127.0.0.1:{port}/0"
     env = {**os.environ, "REDIS_URL": url, "LOGOSCORE_FASTA": str(fasta)}
     command = [sys.executable, "-m", "service.cli", "worker", "--processes", str(processes)]
+    logs = [work / f"worker-{number}.log" for number in range(workers)]
     started = [
-        subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL) for _ in range(workers)
+        subprocess.Popen(command, env=env, stderr=log.open("w"), stdout=subprocess.DEVNULL)
+        for log in logs
     ]
     provider = os.environ.get("LOGOSCORE_PROVIDER")
     settings = Settings(
@@ -146,13 +210,16 @@ def worker_job_rate(
         job_provider=Provider(provider) if provider else None,
     )
     try:
-        time.sleep(1)
+        _wait_for_workers(url, workers * processes)
         with TestClient(create_app(settings)) as client:
-            return variants / _poll(client, vcf)
+            seconds = _poll(client, vcf)
     finally:
-        for process in [*started, redis_server]:
+        for process in started:
             process.terminate()
             process.wait(timeout=30)
+        redis_server.terminate()
+        redis_server.wait(timeout=30)
+    return Run(variants, seconds, logs[0].read_text())
 
 
 def main() -> None:
@@ -184,29 +251,29 @@ def main() -> None:
     vcf = write_snvs(fasta, args.variants, args.work / "snvs.vcf")
     if args.single:
         single = first_records(vcf, args.single, args.work / "first.vcf")
-        one = cli_rate(single, args.work / f"one.{args.output}", fasta, args.single, 1)
-        print(f"logoscore score, {args.single:,} SNVs, one process: {one:,.0f} variants/s")
+        one = cli_run(single, args.work / f"one.{args.output}", fasta, args.single, 1)
+        print(f"logoscore score, {args.single:,} SNVs, one process: {one.describe()}")
     for processes in [int(count) for count in args.processes.split(",") if count]:
-        many = cli_rate(vcf, args.work / f"scores.{args.output}", fasta, args.variants, processes)
+        many = cli_run(vcf, args.work / f"scores.{args.output}", fasta, args.variants, processes)
         print(
             f"logoscore score, {args.variants:,} SNVs, 63 Mb contig, --processes {processes}, "
-            f"{args.output}: {many:,.0f} variants/s"
+            f"{args.output}: {many.describe()}"
         )
     if shutil.which("redis-server") is None:
         jobs = job_rate(vcf, fasta, args.variants)
         print(f"/jobs, in-process runner (no redis-server here), same VCF: {jobs:,.0f} variants/s")
         return
     for workers in [int(count) for count in args.workers.split(",") if count]:
-        jobs = worker_job_rate(vcf, fasta, args.variants, workers, 1, args.work, args.job_chunk)
+        run = worker_job_run(vcf, fasta, args.variants, workers, 1, args.work, args.job_chunk)
         print(
             f"/jobs, {workers} logoscore worker(s), chunks of {args.job_chunk}, same VCF: "
-            f"{jobs:,.0f} variants/s"
+            f"{run.describe()}"
         )
     for processes in [int(count) for count in args.worker_processes.split(",") if count]:
-        jobs = worker_job_rate(vcf, fasta, args.variants, 1, processes, args.work, args.job_chunk)
+        run = worker_job_run(vcf, fasta, args.variants, 1, processes, args.work, args.job_chunk)
         print(
             f"/jobs, one logoscore worker --processes {processes}, chunks of {args.job_chunk}, "
-            f"same VCF: {jobs:,.0f} variants/s"
+            f"same VCF: {run.describe()}"
         )
 
 

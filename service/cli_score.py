@@ -129,6 +129,7 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
     )
     name = "stdout" if args.output == STDOUT else str(args.output)
     report = ReportData(view, engine.reference)
+    pool: ProcessScoring | None = None
     try:
         try:
             with open_vcf(args.input, limits) as reader, output_file(args.output, bgzipped) as out:
@@ -184,14 +185,19 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
                 out.write(page.encode())
         except OSError as error:
             return fail(f"{args.report}: {error.strerror}; the report was not written", EXIT_FAILED)
-    return _report(summary, name, args)
+    return _report(summary, name, args, pool.load if pool is not None else None)
 
 
-def _report(summary: RunSummary, name: str, args: argparse.Namespace) -> int:
-    """Counts and warnings on stderr; the strict-mode exit status."""
+def _report(
+    summary: RunSummary, name: str, args: argparse.Namespace, load: str | None = None
+) -> int:
+    """Counts, how busy the worker processes kept the model (``load``, with ``--processes``)
+    and warnings on stderr; the strict-mode exit status."""
     tally = summary.tally
     counts = ", ".join(f"{count} {status}" for status, count in tally.summary().items() if count)
     print(f"{tally.total} variants -> {name}: {counts or 'none'}", file=sys.stderr)
+    if load is not None:
+        print(load, file=sys.stderr)
     warnings = summary.warnings()
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)

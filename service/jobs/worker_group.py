@@ -20,6 +20,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import wait
@@ -36,6 +38,8 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+LOAD_LOG_SECONDS = 60.0
+"""How often the worker logs how busy its model sessions were (``CallLoad``)."""
 
 
 def _work(settings: Settings, burst: bool, sessions: SessionAccess) -> None:
@@ -116,6 +120,29 @@ def work_group(settings: Settings, burst: bool, processes: int) -> bool:
                 for number in range(processes)
             ]
         )
-        with group.forwarding_signals():
+        with group.forwarding_signals(), logging_load(server):
             group.start()
             return group.wait(burst)
+
+
+@contextmanager
+def logging_load(server: SessionServer, seconds: float = LOAD_LOG_SECONDS) -> Iterator[None]:
+    """Log how busy the sessions were every ``seconds`` that had calls, and in all at the end."""
+    stopped = threading.Event()
+
+    def log_each_period() -> None:
+        earlier, started = server.load.figures(), time.monotonic()
+        while not stopped.wait(seconds):
+            now, figures = time.monotonic(), server.load.figures()
+            if figures.calls > earlier.calls:
+                logger.info("%s", figures.since(earlier, now - started).describe(server.sessions))
+            earlier, started = figures, now
+
+    thread = threading.Thread(target=log_each_period, name="load-log", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join()
+        logger.info("in all: %s", server.load.figures().describe(server.sessions))

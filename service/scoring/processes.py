@@ -70,6 +70,8 @@ class ProcessScoring:
         self.settings, self.model, self.writer = settings, model, writer
         self.processes, self.chunk_variants = processes, chunk_variants
         self.with_values = with_values
+        self.load = "model sessions: not started"
+        """How busy the sessions were (``CallLoad``), once ``scored`` is done: one line."""
         self._texts: dict[int, str] = {}
 
     def header(self, warnings: list[str]) -> str:
@@ -106,3 +108,4 @@ class ProcessScoring:
                 for record, (scores, text) in zip(done, rendered, strict=True):
                     self._texts[record.index] = text
                     yield record, scores
+            self.load = server.load.figures().describe(server.sessions)

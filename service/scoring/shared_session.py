@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from service.scoring.call_load import CallLoad
 from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.model import OnnxModel
 from service.settings import Settings
@@ -165,6 +166,8 @@ class SessionServer:
             (_view(tokens, rows, width, TOKENS), _view(out, rows, features, PROBABILITIES))
             for tokens, out in self._memory
         ]
+        self.load = CallLoad()  # from the first call to the last (bench/RESULTS.md)
+        self.sessions = len(models)
         self._threads = [
             threading.Thread(target=self._serve, args=(each,), name="model-session", daemon=True)
             for each in models
@@ -195,7 +198,8 @@ class SessionServer:
             number, rows = request
             tokens, probabilities = self._views[number]
             try:
-                probabilities[:rows] = model.run_batch(tokens[:rows])
+                with self.load.call(rows):
+                    probabilities[:rows] = model.run_batch(tokens[:rows])
                 error = None
             except Exception as failure:  # the worker raises it, with its chunk
                 error = f"{type(failure).__name__}: {failure}"

@@ -307,8 +307,10 @@ def test_threads_sets_the_model_calls_threads_and_changes_no_score(
 def test_processes_score_the_same_output(messy_vcf: Path, tmp_path: Path) -> None:
     one, two = tmp_path / "one.tsv", tmp_path / "two.tsv"
     assert _score(messy_vcf, one).returncode == 0
-    assert _score(messy_vcf, two, "--processes", "2").returncode == 0
+    done = _score(messy_vcf, two, "--processes", "2")
+    assert done.returncode == 0
     assert two.read_text() == one.read_text()
+    assert "\nmodel sessions (1): " in done.stderr  # how busy the workers kept the session
 
 
 def test_processes_past_the_free_shared_memory_are_refused_saying_how_to_fix_it(

@@ -2,6 +2,7 @@
 session score a job as direct scoring does, stop together, and never outlive it."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -72,6 +73,10 @@ def test_two_processes_share_a_job_score_it_as_direct_scoring_and_stop_on_sigter
         assert group.returncode == 0, stderr
         assert all(_gone(pid) for pid in pids)
         assert "2 worker processes, their model calls on 1 session(s)" in stderr
+        # how busy the session was, in all: at least a call per chunk, none over 80 rows (CPU)
+        load = re.search(r"in all: model sessions \(1\): (\d+) calls of (\d+) rows", stderr)
+        assert load is not None, stderr
+        assert int(load[1]) >= 4 and 0 < int(load[2]) <= 80
     finally:
         group.kill()
 

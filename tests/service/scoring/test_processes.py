@@ -1,5 +1,6 @@
 """Scoring over worker processes gives what one process gives, in input order."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,14 @@ def test_worker_processes_score_every_record_in_order_as_one_process_does(
     for record, scores in actual:
         assert pool.record(record, scores) == writer.record(record, scores)
     assert [record.index for record, _ in actual] == [record.index for record in records]
+    # how busy the session was: some calls, none over the CPU's 80 rows, busy within 0-100%
+    load = re.fullmatch(
+        r"model sessions \(1\): (\d+) calls of (\d+) rows on average in [\d.]+ s, "
+        r"a call running (\d+)% of the time",
+        pool.load,
+    )
+    assert load is not None, pool.load
+    assert int(load[1]) >= 1 and 0 < int(load[2]) <= 80 and 0 < int(load[3]) <= 100
     assert any(s.values is not None for _, scores in actual for s in scores)
     for (_, want), (_, got) in zip(one_process.expected, actual, strict=True):
         assert [s.status for s in got] == [s.status for s in want]
