@@ -62,21 +62,25 @@ def write_snvs(fasta: Path, count: int, path: Path, seed: int = 0) -> Path:
     """``count`` SNVs at random non-N positions of ``fasta``'s contig 20, sorted, REF from it."""
     if path.exists() and sum(1 for line in path.open() if not line.startswith("#")) == count:
         return path
-    reference = ReferenceGenome(fasta)
+    bases = np.frombuffer(
+        ReferenceGenome(fasta).fetch("20", 0, CHROMOSOME_LENGTH).upper().encode(), np.uint8
+    )
     rng = np.random.default_rng(seed)
     drawn = rng.choice(np.arange(1_000, CHROMOSOME_LENGTH - 1_000), 2 * count, replace=False)
-    sites: list[tuple[int, str, str]] = []
-    for pos in drawn.tolist():  # in random order: the first ``count`` non-N ones
-        ref = reference.fetch("20", pos - 1, pos).upper()
-        if ref in "ACGT":
-            sites.append((pos, ref, "ACGT"[("ACGT".index(ref) + int(rng.integers(1, 4))) % 4]))
-        if len(sites) == count:
-            break
-    else:
+    acgt = np.frombuffer(b"ACGT", np.uint8)
+    refs = bases[drawn - 1]  # 1-based positions
+    known = np.flatnonzero(np.isin(refs, acgt))[:count]  # in drawn order: the first non-N ones
+    if len(known) < count:
         raise SystemExit(f"fewer than {count} non-N positions drawn")
+    order = known[np.argsort(drawn[known])]
+    positions, ref_bases = drawn[order], refs[order]
+    alts = acgt[(np.searchsorted(acgt, ref_bases) + rng.integers(1, 4, len(order))) % 4]
     lines = ["##fileformat=VCFv4.2", f"##contig=<ID=20,length={CHROMOSOME_LENGTH}>"]
     lines.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
-    lines += [f"20\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\t." for pos, ref, alt in sorted(sites)]
+    lines += [
+        f"20\t{pos}\t.\t{chr(ref)}\t{chr(alt)}\t.\tPASS\t."
+        for pos, ref, alt in zip(positions.tolist(), ref_bases.tolist(), alts.tolist(), strict=True)
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 

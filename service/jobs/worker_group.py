@@ -31,7 +31,7 @@ from types import FrameType
 import redis
 
 from service.jobs.worker import LOG_FORMAT, redis_failure, work
-from service.scoring.engine import open_model, session_models
+from service.scoring.engine import further_sessions, open_model
 from service.scoring.shared_session import SessionAccess, SessionServer
 from service.settings import Settings
 
@@ -109,9 +109,10 @@ def work_group(settings: Settings, burst: bool, processes: int) -> bool:
     """Run ``processes`` worker processes on this process's model sessions until stopped (with
     ``burst``, until the queue is empty); false when one of them ended unasked."""
     context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
-    models = session_models(settings, open_model(settings))
-    logger.info("%d worker processes, their model calls on %d session(s)", processes, len(models))
-    with SessionServer(models, processes, context) as server:
+    model = open_model(settings)
+    more = further_sessions(settings, model)
+    logger.info("%d worker processes, their model calls on %d session(s)", processes, 1 + len(more))
+    with SessionServer(model, processes, context) as server:
         group = WorkerGroup(
             [
                 context.Process(
@@ -122,6 +123,7 @@ def work_group(settings: Settings, burst: bool, processes: int) -> bool:
         )
         with group.forwarding_signals(), logging_load(server):
             group.start()
+            server.open_more(more)  # while the processes start
             return group.wait(burst)
 
 

@@ -1,5 +1,8 @@
 """The scoring engine: parsed inputs -> one ``VariantScore`` per input, in input order."""
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
 from core.calibration import variant_class
@@ -137,12 +140,12 @@ def open_model(settings: Settings, runner: RowRunner | None = None) -> OnnxModel
     )
 
 
-def session_models(settings: Settings, model: OnnxModel) -> list[OnnxModel]:
-    """``model`` and the more sessions of its file that serve worker processes' model calls:
-    ``Settings.model_sessions`` in all, unset 2 on a GPU (one call's copies overlap the other's
-    kernels) and 1 on the CPU (one call already takes every core)."""
+def further_sessions(settings: Settings, model: OnnxModel) -> list[Callable[[], OnnxModel]]:
+    """What opens each session, beyond ``model``'s, of the ones serving worker processes' model
+    calls: ``Settings.model_sessions`` in all, unset 2 on a GPU (one call's copies overlap the
+    other's kernels) and 1 on the CPU (one call already takes every core)."""
     sessions = settings.model_sessions or (1 if model.provider == CPU else 2)
-    return [model, *(open_model(settings) for _ in range(sessions - 1))]
+    return [partial(open_model, settings)] * (sessions - 1)
 
 
 def open_engine(settings: Settings, runner: RowRunner | None = None) -> ScoringEngine:

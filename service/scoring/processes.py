@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from core.vcf import VcfRecord
 from service.outputs.formats import ResultWriter
-from service.scoring.engine import ScoringEngine, session_models
+from service.scoring.engine import ScoringEngine, further_sessions
 from service.scoring.model import OnnxModel
 from service.scoring.pipeline import batches, in_order, score_per_record
 from service.scoring.scores import VariantScore
@@ -47,6 +47,10 @@ def _score(records: list[VcfRecord], with_values: bool) -> Rendered:
         )
         for record, scores in zip(records, per_record, strict=True)
     ]
+
+
+def _started() -> None:
+    """Nothing: a task that makes the pool start a process."""
 
 
 class ProcessScoring:
@@ -89,9 +93,8 @@ class ProcessScoring:
         """Each record with one score per input, in order (its text kept for ``record``;
         values as ``with_values`` says)."""
         context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
-        models = session_models(self.settings, self.model)
         with (
-            SessionServer(models, self.processes, context) as server,
+            SessionServer(self.model, self.processes, context) as server,
             ProcessPoolExecutor(
                 self.processes,
                 mp_context=context,
@@ -99,6 +102,9 @@ class ProcessScoring:
                 initargs=(self.settings, self.writer, server.access),
             ) as pool,
         ):
+            for _ in range(self.processes):  # each starts now (importing, opening its engine)
+                pool.submit(_started)
+            server.open_more(further_sessions(self.settings, self.model))  # meanwhile
 
             def submit(chunk: list[VcfRecord]) -> Future[Rendered]:
                 return pool.submit(_score, chunk, self.with_values)

@@ -13,11 +13,13 @@ request queue and waits for the reply (``None``, or the error of the call); the 
 probabilities never pass through a pipe.
 """
 
+import logging
 import multiprocessing
 import os
 import shutil
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.context import SpawnContext
 from multiprocessing.queues import Queue, SimpleQueue
@@ -32,6 +34,11 @@ from service.scoring.call_load import CallLoad
 from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.model import OnnxModel
 from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ModelOpener = Callable[[], OnnxModel]
+"""Opens one more session of the served model's file."""
 
 Request = tuple[int, int] | None
 """A slot's number and its rows, or ``None``: the server stops."""
@@ -148,12 +155,11 @@ class SessionAccess:
 
 
 class SessionServer:
-    """``slots`` slots for as many workers, served by one thread per model of ``models`` (the
-    same model file, each its own session; a context manager: the threads run inside it, the
-    shared memory is freed on leaving)."""
+    """``slots`` slots for as many workers, served by a thread with ``model``'s session and by
+    one for each further session that ``open_more`` adds (a context manager: the threads run
+    inside it, the shared memory is freed on leaving)."""
 
-    def __init__(self, models: list[OnnxModel], slots: int, context: SpawnContext) -> None:
-        model = models[0]
+    def __init__(self, model: OnnxModel, slots: int, context: SpawnContext) -> None:
         rows, width = model.batch_rows, model.tokens_per_frame
         features = len(model.manifest.features)
         sizes = slot_bytes(rows, width, features)
@@ -178,11 +184,11 @@ class SessionServer:
             for tokens, out in self._memory
         ]
         self.load = CallLoad()  # from the first call to the last (bench/RESULTS.md)
-        self.sessions = len(models)
-        self._threads = [
-            threading.Thread(target=self._serve, args=(each,), name="model-session", daemon=True)
-            for each in models
-        ]
+        self.sessions = 0
+        """How many sessions serve (``model``'s and those ``open_more`` could open)."""
+        self._model = model
+        self._threads: list[threading.Thread] = []
+        self._sessions_lock = threading.Lock()
 
     @property
     def access(self) -> SessionAccess:
@@ -191,9 +197,15 @@ class SessionServer:
     def __enter__(self) -> "SessionServer":
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-        for thread in self._threads:
-            thread.start()
+        self._start(self._serve, self._model)
         return self
+
+    def open_more(self, openers: list[ModelOpener]) -> None:
+        """Further sessions of the model's file, each opened by its thread, which then serves
+        it (called once the workers are starting: their start-up and the sessions' loading
+        overlap). One that cannot be opened (GPU memory) is logged; the others serve."""
+        for opener in openers:
+            self._start(self._open_and_serve, opener)
 
     def __exit__(self, *_: object) -> None:
         for _thread in self._threads:
@@ -207,7 +219,28 @@ class SessionServer:
                 memory.close()
                 memory.unlink()
 
+    def _start(self, target: Callable[[Any], None], argument: object) -> None:
+        thread = threading.Thread(target=target, args=(argument,), name="model-session")
+        thread.daemon = True
+        thread.start()
+        self._threads.append(thread)
+
+    def _open_and_serve(self, opener: ModelOpener) -> None:
+        try:
+            model = opener()
+        except Exception as failure:
+            logger.warning(
+                "a further model session could not be opened (%s: %s); the worker processes' "
+                "calls run on the others",
+                type(failure).__name__,
+                failure,
+            )
+            return
+        self._serve(model)
+
     def _serve(self, model: OnnxModel) -> None:
+        with self._sessions_lock:
+            self.sessions += 1
         while (request := self.requests.get()) is not None:
             number, rows = request
             tokens, probabilities = self._views[number]

@@ -32,7 +32,7 @@ def test_a_slot_gives_what_the_session_gives_and_passes_its_errors_back(
     model: OnnxModel,
 ) -> None:
     tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
-    with SessionServer([model], 2, multiprocessing.get_context("spawn")) as server:
+    with SessionServer(model, 2, multiprocessing.get_context("spawn")) as server:
         runners = [SlotRunner(server.slots[server.free.get()], server.requests) for _ in "ab"]
         assert [runner.slot.number for runner in runners] == [0, 1]
         direct = model.run_batch(tokens)
@@ -49,7 +49,8 @@ def test_a_slot_gives_what_the_session_gives_and_passes_its_errors_back(
 def test_two_sessions_serve_the_slots_with_the_same_numbers(model: OnnxModel) -> None:
     tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
     other = OnnxModel(DEMO_MODEL_DIR, Provider.CPU, ROWS)
-    with SessionServer([model, other], 3, multiprocessing.get_context("spawn")) as server:
+    with SessionServer(model, 3, multiprocessing.get_context("spawn")) as server:
+        server.open_more([lambda: other])
         runners = [SlotRunner(slot, server.requests) for slot in server.slots]
         with ThreadPoolExecutor(3) as pool:
             results = list(pool.map(lambda runner: [runner(tokens) for _ in range(4)], runners))
@@ -57,6 +58,26 @@ def test_two_sessions_serve_the_slots_with_the_same_numbers(model: OnnxModel) ->
     for each in results:
         for probabilities in each:
             np.testing.assert_array_equal(probabilities, direct)
+    assert server.sessions == 2 and server.load.figures().calls == 12
+
+
+def test_a_session_that_cannot_be_opened_is_logged_and_the_others_serve(
+    model: OnnxModel, caplog: pytest.LogCaptureFixture
+) -> None:
+    tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
+
+    def out_of_memory() -> OnnxModel:
+        raise RuntimeError("CUDA failure 2: out of memory")
+
+    with SessionServer(model, 1, multiprocessing.get_context("spawn")) as server:
+        server.open_more([out_of_memory])
+        runner = SlotRunner(server.slots[0], server.requests)
+        np.testing.assert_array_equal(runner(tokens), model.run_batch(tokens))
+    assert server.sessions == 1
+    assert (
+        "a further model session could not be opened (RuntimeError: CUDA failure 2: out of "
+        "memory); the worker processes' calls run on the others" in caplog.text
+    )
 
 
 def test_slots_past_the_free_shared_memory_are_refused_before_any_is_made(tmp_path: Path) -> None:
