@@ -217,7 +217,40 @@ class OnnxModel:
         core, or the whole GPU), while their callers prepare the next rows."""
         with self._run_lock:
             output = self._run(rows)
-        MODEL_BATCH_ROWS.observe(len(rows))
-        MODEL_BATCH_FILL.observe(len(rows) / self.batch_rows)
-        MODEL_ROWS.inc(len(rows))
+        self._count(len(rows))
         return np.asarray(output, dtype=np.float32)
+
+    def run_into(self, rows: NDArray[np.int64], probabilities: NDArray[np.float32]) -> None:
+        """One call as ``run_batch``, onnxruntime reading the tokens where they are and writing
+        the probabilities into ``probabilities`` (``(R, N)``, C-contiguous: a worker's slot in
+        shared memory), with no copy of either on the host in between (for 919 features, 15 MB
+        a 4096-row call, copied twice while the calling thread held the GIL)."""
+        features = len(self.manifest.features)
+        if probabilities.shape != (len(rows), features):
+            raise ValueError(f"{probabilities.shape} for probabilities of {rows.shape} tokens")
+        if not (rows.flags.c_contiguous and probabilities.flags.c_contiguous):
+            raise ValueError("run_into reads and writes C-contiguous arrays only")
+        session = self.session
+        if session is None:  # its calls go to ``runner``, which returns its own array
+            probabilities[...] = self.run_batch(rows)
+            return
+        binding = session.io_binding()
+        binding.bind_input(
+            self.manifest.onnx.input, "cpu", 0, np.int64, rows.shape, rows.ctypes.data
+        )
+        binding.bind_output(
+            self.manifest.onnx.output,
+            "cpu",
+            0,
+            np.float32,
+            probabilities.shape,
+            probabilities.ctypes.data,
+        )
+        with self._run_lock:
+            session.run_with_iobinding(binding)
+        self._count(len(rows))
+
+    def _count(self, rows: int) -> None:
+        MODEL_BATCH_ROWS.observe(rows)
+        MODEL_BATCH_FILL.observe(rows / self.batch_rows)
+        MODEL_ROWS.inc(rows)

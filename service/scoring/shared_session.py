@@ -246,7 +246,7 @@ class SessionServer:
             tokens, probabilities = self._views[number]
             try:
                 with self.load.call(rows):
-                    probabilities[:rows] = model.run_batch(tokens[:rows])
+                    model.run_into(tokens[:rows], probabilities[:rows])
                 error = None
             except Exception as failure:  # the worker raises it, with its chunk
                 error = f"{type(failure).__name__}: {failure}"

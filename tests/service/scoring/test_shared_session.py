@@ -86,3 +86,26 @@ def test_slots_past_the_free_shared_memory_are_refused_before_any_is_made(tmp_pa
     with pytest.raises(SharedMemoryError, match=r"^3 worker processes need [\d,]+ MiB of shared"):
         check_shared_memory(free + 2**30, 3, tmp_path)
     check_shared_memory(10**15, 3, tmp_path / "absent")  # no such folder (not Linux): no check
+
+
+def test_run_into_writes_the_probabilities_run_batch_gives_where_it_is_told(
+    model: OnnxModel,
+) -> None:
+    tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
+    features = len(model.manifest.features)
+    slot = np.full((ROWS + 2, features), -1.0, dtype=np.float32)  # a slot larger than the call
+    model.run_into(tokens[:5], slot[:5])
+    np.testing.assert_array_equal(slot[:5], model.run_batch(tokens[:5]))
+    assert (slot[5:] == -1.0).all()  # nothing past the rows asked for
+    with pytest.raises(ValueError, match=r"\(5, 45\) for probabilities of \(4, 201\) tokens"):
+        model.run_into(tokens[:4], slot[:5])
+    with pytest.raises(ValueError, match="C-contiguous arrays only"):
+        model.run_into(tokens[:5], np.asfortranarray(slot[:5]))
+    halves = OnnxModel(
+        DEMO_MODEL_DIR,
+        Provider.CPU,
+        ROWS,
+        runner=lambda rows: np.full((len(rows), features), 0.5, dtype=np.float32),
+    )
+    halves.run_into(tokens[:3], slot[:3])  # a model without a session: its runner's answer
+    assert (slot[:3] == 0.5).all() and (slot[3:5] != 0.5).all()
