@@ -7,11 +7,12 @@
 #     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2 --worker-processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
-# (model, end_to_end, cls919, host by default; e2e_more, sessions, mps and copies, by name) and
-# gpu_throughput.py's options:
+# (model, end_to_end, cls919 by default; host, e2e_more, sessions, mps and copies, by name) and
+# gpu_throughput.py's options; the end-to-end runs take GPU_E2E_VARIANTS SNVs (500,000):
 #     GPU_MODEL_ARGS="--rows 4096 --graphs fused" bash bench/gpu.sh model,end_to_end
 set -uo pipefail
-sections=${1:-model,end_to_end,cls919,host}
+sections=${1:-model,end_to_end,cls919}
+variants=${GPU_E2E_VARIANTS:-500000}
 want() { [[ ,$sections, == *,$1,* ]]; }
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/logoscore-gpu}
@@ -41,20 +42,23 @@ python3 -c "import onnxruntime as o; print('onnxruntime', o.__version__, o.get_a
 nproc
 
 # most important first: the acceptance's model-only and end-to-end rates (with LOGO-919's layout,
-# whose last block application computes the cls token alone; the attention kernels one by one,
-# measured 2026-12-04, with GPU_MODEL_ARGS="--rows 8192 --attention-kernels"; at 16384 rows the
-# bench's sessions, on onnxruntime's doubling arena, ran out of the H200's memory)
+# whose last block application computes the cls token alone; the fused graphs, each also with
+# CUDA graphs and on two sessions at once; the unfused fp16 graph and the attention kernels one
+# by one, measured 2026-12-04, with GPU_MODEL_ARGS="--rows 8192 --attention-kernels")
 want model && step "model only: graphs x rows a call, parity with CPU fp32 (bench/gpu_throughput.py)" &&
   timeout 200 python3 bench/gpu_throughput.py --seconds 1.5 --json "$out/model.json" \
-  ${GPU_MODEL_ARGS:---rows 4096,8192} 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  ${GPU_MODEL_ARGS:---rows 4096,8192 --graphs fused} 2>&1 | grep -v -E 'Warning|W:onnxruntime'
 
+# each run's line: variants/s from start to end (model loads included), and from the sessions'
+# first call to their last, with how busy they were (service.scoring.call_load); /jobs is timed
+# from submission once the worker's processes are registered, chunks of the API's 200 variants
 if want end_to_end; then
-  step "end to end: logoscore score and /jobs, 200,000 SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
+  step "end to end: logoscore score and /jobs, $variants SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
   nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
   dmon=$!
-  LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants 200000 \
-    ${GPU_E2E_ARGS:---single 20000 --processes 8,12 --workers= --worker-processes 8,12} 2>&1 |
-    grep -v -E 'Warning|W:onnxruntime'
+  LOGOSCORE_PROVIDER=cuda timeout 300 python3 bench/gpu_end_to_end.py --variants $variants \
+    ${GPU_E2E_ARGS:---single 20000 --processes 8 --workers= --worker-processes 8 --job-chunk 200} \
+    2>&1 | grep -v -E 'Warning|W:onnxruntime'
   kill $dmon
 fi
 
@@ -64,31 +68,29 @@ fi
 if want cls919; then
   step "end to end in LOGO-919's layout: logoscore score --processes 12, VCF out"
   timeout 120 python3 bench/cls_layout.py /tmp/cls919 2>&1 | grep -v -i warn | tail -n 2
-  LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 python3 \
-    bench/gpu_end_to_end.py --variants 200000 --single 0 --processes 12 --workers= --output vcf \
-    2>&1 | grep -v -E 'Warning|W:onnxruntime'
-  LOGOSCORE_MODEL_DIR=/tmp/cls919 timeout 45 python3 bench/host_side.py --variants 2000 2>&1 |
-    grep -v -E 'Warning|W:onnxruntime'
+  LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 150 python3 \
+    bench/gpu_end_to_end.py --variants $variants --single 0 --processes 12 --workers= \
+    --output vcf 2>&1 | grep -v -E 'Warning|W:onnxruntime'
 fi
 
 # measured before the shared sessions: /jobs in the API's chunks, 8192 rows a call, one session
 if want e2e_more; then
   step "end to end, variations (bench/gpu_end_to_end.py)"
   echo "-- /jobs in the API's default chunks (200 variants; above: 5,000)"
-  LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py --variants 200000 \
+  LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants \
     --single 0 --processes= --workers= --worker-processes 8 --job-chunk 200 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
   echo "-- 8192 rows a call (the service's default on CUDA: 4096)"
-  LOGOSCORE_BATCH_ROWS=8192 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
-    --variants 200000 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  LOGOSCORE_BATCH_ROWS=8192 LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py \
+    --variants $variants --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
-  LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 100 python3 bench/gpu_end_to_end.py \
-    --variants 200000 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py \
+    --variants $variants --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
   if [ -d /tmp/cls919 ]; then  # left by the cls919 section on a machine still warm
     for rows in 4096 8192; do
       echo "-- LOGO-919's layout, $rows rows a call, --processes 16, VCF out"
-      LOGOSCORE_BATCH_ROWS=$rows LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 90 \
-        python3 bench/gpu_end_to_end.py --variants 200000 --single 0 --processes 16 --workers= \
+      LOGOSCORE_BATCH_ROWS=$rows LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 \
+        python3 bench/gpu_end_to_end.py --variants $variants --single 0 --processes 16 --workers= \
         --output vcf 2>&1 | grep -v -E 'Warning|W:onnxruntime'
     done
   fi
@@ -99,12 +101,12 @@ if want sessions; then
   step "end to end, LOGOSCORE_MODEL_SESSIONS 3 and 4 (bench/gpu_end_to_end.py)"
   for n in 3 4; do
     echo "-- demo, $n sessions, --processes 12"
-    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_PROVIDER=cuda timeout 80 python3 bench/gpu_end_to_end.py \
-      --variants 200000 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnx'
+    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_PROVIDER=cuda timeout 120 python3 bench/gpu_end_to_end.py \
+      --variants $variants --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnx'
     [ -d /tmp/cls919 ] || continue
     echo "-- LOGO-919's layout, $n sessions, --processes 12, VCF out"
-    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 80 \
-      python3 bench/gpu_end_to_end.py --variants 200000 --single 0 --processes 12 --workers= \
+    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 \
+      python3 bench/gpu_end_to_end.py --variants $variants --single 0 --processes 12 --workers= \
       --output vcf 2>&1 | grep -v -E 'Warning|W:onnx'
   done
 fi
@@ -116,7 +118,7 @@ if want mps; then
   export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps-pipe CUDA_MPS_LOG_DIRECTORY=/tmp/mps-log
   mkdir -p $CUDA_MPS_PIPE_DIRECTORY $CUDA_MPS_LOG_DIRECTORY
   if nvidia-cuda-mps-control -d; then
-    LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants 200000 \
+    LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants \
       ${GPU_MPS_ARGS:---single 0 --processes 12 --workers 8} 2>&1 |
       grep -v -E 'Warning|W:onnxruntime'
     echo quit | nvidia-cuda-mps-control
@@ -132,6 +134,10 @@ if want copies; then
   cp /tmp/demo-cuda/manifest.json "$out/manifest.cuda.json"
 fi
 
-want host && step "host side per core (bench/host_side.py)" &&
+if want host; then
+  step "host side per core (bench/host_side.py)"
   timeout 45 python3 bench/host_side.py --variants 5000 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  [ -d /tmp/cls919 ] && LOGOSCORE_MODEL_DIR=/tmp/cls919 timeout 45 python3 bench/host_side.py \
+    --variants 2000 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+fi
 step done
