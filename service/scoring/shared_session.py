@@ -60,8 +60,10 @@ SWITCH_INTERVAL_SECONDS = 0.0005
 the slots are served (Python's default: 5 ms). A serving thread needs the GIL between two calls
 (the next request, the reply), while the calling process's main thread reads and writes; with
 the default it can wait up to 5 ms, a third of a 4096-row call on an H200, with the model idle.
-Measured with a model that sleeps as a GPU call does (2 processes, 2,000 variants/s): the
-session busy 91-93% of the time after its first call instead of 88-91%."""
+With a model that sleeps as a GPU call does (2 worker processes on 2 cores, 2,000 variants/s,
+4096-row calls, 3 alternating pairs) the session had a call running 91-93% of the time after
+its first instead of 88-91%; with 400-row calls the pairs differed by less than their noise.
+Whether it matters on a GPU is for ``bench/gpu.sh`` to show (bench/RESULTS.md)."""
 
 SHARED_MEMORY = Path("/dev/shm")
 """Where Linux keeps shared memory: a tmpfs, 64 MB in a Docker container unless raised."""
