@@ -181,7 +181,9 @@ def _calling_process_seconds(settings: Settings, variants: list[Variant]) -> flo
         vcf = _write_vcf(Path(folder), variants)
         with open_vcf(vcf, ReadLimits()) as reader, (Path(folder) / "out.tsv").open("w") as out:
             writer = result_writer(OutputFormat.TSV, view, provenance, reader.header)
-            pool = ProcessScoring(settings, instant, writer, 2, process_chunk(engine))
+            pool = ProcessScoring(
+                settings, instant, writer, 2, process_chunk(engine), sessions=[lambda: instant]
+            )
             summary = RunSummary.of(engine.model.manifest)
             started = time.process_time()
             scored = pool.scored(reader.records())

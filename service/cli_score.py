@@ -32,7 +32,7 @@ from service.report.collect import ReportData
 from service.scoring.engine import ScoringEngine, open_engine
 from service.scoring.pipeline import CHUNK_VARIANTS, scored_records
 from service.scoring.processes import ProcessScoring
-from service.scoring.shared_session import SharedMemoryError
+from service.scoring.shared_session import SharedMemoryError, not_scored_here
 from service.selection import SelectionError, result_view
 from service.settings import Settings
 
@@ -116,7 +116,8 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         output_format, bgzipped = output_format_of(args)
     except OptionError as error:
         return fail(str(error), EXIT_OPTIONS)
-    engine = open_engine(settings)
+    # with worker processes, the sessions open while they start (``ProcessScoring``)
+    engine = open_engine(settings, not_scored_here if args.processes > 1 else None)
     try:
         view = result_view(engine.model.manifest, args.features, args.top_k)
     except SelectionError as error:

@@ -31,8 +31,8 @@ from types import FrameType
 import redis
 
 from service.jobs.worker import LOG_FORMAT, redis_failure, work
-from service.scoring.engine import further_sessions, open_model
-from service.scoring.shared_session import SessionAccess, SessionServer
+from service.scoring.engine import open_model, session_openers
+from service.scoring.shared_session import SessionAccess, SessionServer, not_scored_here
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -109,9 +109,9 @@ def work_group(settings: Settings, burst: bool, processes: int) -> bool:
     """Run ``processes`` worker processes on this process's model sessions until stopped (with
     ``burst``, until the queue is empty); false when one of them ended unasked."""
     context = multiprocessing.get_context("spawn")  # no forked onnxruntime or CUDA state
-    model = open_model(settings)
-    more = further_sessions(settings, model)
-    logger.info("%d worker processes, their model calls on %d session(s)", processes, 1 + len(more))
+    model = open_model(settings, not_scored_here)  # the sessions open while the workers start
+    sessions = session_openers(settings, model)
+    logger.info("%d worker processes, their model calls on %d session(s)", processes, len(sessions))
     with SessionServer(model, processes, context) as server:
         group = WorkerGroup(
             [
@@ -123,7 +123,7 @@ def work_group(settings: Settings, burst: bool, processes: int) -> bool:
         )
         with group.forwarding_signals(), logging_load(server):
             group.start()
-            server.open_more(more)  # while the processes start
+            server.open_sessions(sessions)  # while the processes start
             return group.wait(burst)
 
 

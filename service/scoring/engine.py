@@ -140,12 +140,12 @@ def open_model(settings: Settings, runner: RowRunner | None = None) -> OnnxModel
     )
 
 
-def further_sessions(settings: Settings, model: OnnxModel) -> list[Callable[[], OnnxModel]]:
-    """What opens each session, beyond ``model``'s, of the ones serving worker processes' model
-    calls: ``Settings.model_sessions`` in all, unset 2 on a GPU (one call's copies overlap the
-    other's kernels) and 1 on the CPU (one call already takes every core)."""
+def session_openers(settings: Settings, model: OnnxModel) -> list[Callable[[], OnnxModel]]:
+    """What opens each session of ``model``'s file that serves worker processes' model calls:
+    ``Settings.model_sessions`` of them, unset 2 on a GPU (one call's copies overlap the other's
+    kernels) and 1 on the CPU (one call already takes every core)."""
     sessions = settings.model_sessions or (1 if model.provider == CPU else 2)
-    return [partial(open_model, settings)] * (sessions - 1)
+    return [partial(open_model, settings)] * sessions
 
 
 def open_engine(settings: Settings, runner: RowRunner | None = None) -> ScoringEngine:

@@ -19,11 +19,11 @@ from dataclasses import replace
 
 from core.vcf import VcfRecord
 from service.outputs.formats import ResultWriter
-from service.scoring.engine import ScoringEngine, further_sessions
+from service.scoring.engine import ScoringEngine, session_openers
 from service.scoring.model import OnnxModel
 from service.scoring.pipeline import batches, in_order, score_per_record
 from service.scoring.scores import VariantScore
-from service.scoring.shared_session import SessionAccess, SessionServer
+from service.scoring.shared_session import ModelOpener, SessionAccess, SessionServer
 from service.settings import Settings
 
 Rendered = list[tuple[list[VariantScore], str]]
@@ -55,12 +55,14 @@ def _started() -> None:
 
 class ProcessScoring:
     """Records scored and written by ``processes`` worker processes (started by ``scored``,
-    each with the model metadata and reference ``settings`` name), their model calls run by
-    ``model`` (this process's) and by ``Settings.model_sessions`` - 1 more sessions of its
-    file. A ``ResultWriter`` itself: ``record`` gives the text a worker wrote for that record,
-    header and footer come from ``writer``. The scores come back with their per-feature values
-    only ``with_values`` (a report's): the text holds them, the run's counts need the statuses,
-    and for a model of 919 features the values would be most of what the workers send."""
+    each with the model metadata and reference ``settings`` name), their model calls run in
+    this process by the sessions ``sessions`` open (default ``session_openers``: sessions of
+    ``model``'s file, opened while the workers start; ``model`` itself needs none, its runner
+    ``not_scored_here``). A ``ResultWriter`` itself: ``record`` gives the text a worker wrote
+    for that record, header and footer come from ``writer``. The scores come back with their
+    per-feature values only ``with_values`` (a report's): the text holds them, the run's counts
+    need the statuses, and for a model of 919 features the values would be most of what the
+    workers send."""
 
     def __init__(
         self,
@@ -70,8 +72,10 @@ class ProcessScoring:
         processes: int,
         chunk_variants: int,
         with_values: bool = False,
+        sessions: list[ModelOpener] | None = None,
     ) -> None:
         self.settings, self.model, self.writer = settings, model, writer
+        self.sessions = session_openers(settings, model) if sessions is None else sessions
         self.processes, self.chunk_variants = processes, chunk_variants
         self.with_values = with_values
         self.load = "model sessions: not started"
@@ -104,7 +108,7 @@ class ProcessScoring:
         ):
             for _ in range(self.processes):  # each starts now (importing, opening its engine)
                 pool.submit(_started)
-            server.open_more(further_sessions(self.settings, self.model))  # meanwhile
+            server.open_sessions(self.sessions)  # meanwhile
 
             def submit(chunk: list[VcfRecord]) -> Future[Rendered]:
                 return pool.submit(_score, chunk, self.with_values)

@@ -156,10 +156,17 @@ class SessionAccess:
         return open_engine(settings.model_copy(update={"batch_rows": slot.rows}), runner)
 
 
+def not_scored_here(rows: NDArray[np.int64]) -> NDArray[np.float32]:
+    """The model calls of a process whose worker processes score (``OnnxModel``'s ``runner``:
+    its model gives the manifest, the file the sessions run and the slots' sizes; its sessions
+    are the server's)."""
+    raise RuntimeError("this process serves its worker processes' model calls; it scores none")
+
+
 class SessionServer:
-    """``slots`` slots for as many workers, served by a thread with ``model``'s session and by
-    one for each further session that ``open_more`` adds (a context manager: the threads run
-    inside it, the shared memory is freed on leaving)."""
+    """``slots`` slots, sized for ``model``'s calls, for as many workers, served by a thread
+    for each session that ``open_sessions`` opens (a context manager: the threads run inside
+    it, the shared memory is freed on leaving)."""
 
     def __init__(self, model: OnnxModel, slots: int, context: SpawnContext) -> None:
         rows, width = model.batch_rows, model.tokens_per_frame
@@ -187,8 +194,8 @@ class SessionServer:
         ]
         self.load = CallLoad()  # from the first call to the last (bench/RESULTS.md)
         self.sessions = 0
-        """How many sessions serve (``model``'s and those ``open_more`` could open)."""
-        self._model = model
+        """How many sessions serve (those ``open_sessions`` could open)."""
+        self._opening = 0
         self._threads: list[threading.Thread] = []
         self._sessions_lock = threading.Lock()
 
@@ -199,13 +206,15 @@ class SessionServer:
     def __enter__(self) -> "SessionServer":
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-        self._start(self._serve, self._model)
         return self
 
-    def open_more(self, openers: list[ModelOpener]) -> None:
-        """Further sessions of the model's file, each opened by its thread, which then serves
-        it (called once the workers are starting: their start-up and the sessions' loading
-        overlap). One that cannot be opened (GPU memory) is logged; the others serve."""
+    def open_sessions(self, openers: list[ModelOpener]) -> None:
+        """Sessions of the model's file, each opened by a thread that then serves it (called
+        once the workers are starting: their start-up and the sessions' loading overlap; calls
+        wait in the queue meanwhile). One that cannot be opened (GPU memory) is logged and the
+        others serve; where none can, every call is answered with the error."""
+        with self._sessions_lock:
+            self._opening += len(openers)
         for opener in openers:
             self._start(self._open_and_serve, opener)
 
@@ -231,18 +240,30 @@ class SessionServer:
         try:
             model = opener()
         except Exception as failure:
-            logger.warning(
-                "a further model session could not be opened (%s: %s); the worker processes' "
-                "calls run on the others",
-                type(failure).__name__,
-                failure,
-            )
+            error = f"{type(failure).__name__}: {failure}"
+            with self._sessions_lock:
+                self._opening -= 1
+                none_serves = self._opening == 0 and self.sessions == 0
+            if none_serves:
+                self._refuse(f"no model session could be opened ({error})")
+            else:
+                logger.warning(
+                    "a model session could not be opened (%s); the worker processes' calls run "
+                    "on the others",
+                    error,
+                )
             return
+        with self._sessions_lock:
+            self._opening -= 1
+            self.sessions += 1
         self._serve(model)
 
+    def _refuse(self, error: str) -> None:
+        """Answer every call with ``error`` (no session serves), until the server stops."""
+        while (request := self.requests.get()) is not None:
+            self.slots[request[0]].replies.put(error)
+
     def _serve(self, model: OnnxModel) -> None:
-        with self._sessions_lock:
-            self.sessions += 1
         while (request := self.requests.get()) is not None:
             number, rows = request
             tokens, probabilities = self._views[number]

@@ -17,6 +17,7 @@ from service.scoring.shared_session import (
     SharedMemoryError,
     SlotRunner,
     check_shared_memory,
+    not_scored_here,
 )
 from service.settings import DEMO_FASTA, DEMO_MODEL_DIR, Provider
 
@@ -33,6 +34,7 @@ def test_a_slot_gives_what_the_session_gives_and_passes_its_errors_back(
 ) -> None:
     tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
     with SessionServer(model, 2, multiprocessing.get_context("spawn")) as server:
+        server.open_sessions([lambda: model])
         runners = [SlotRunner(server.slots[server.free.get()], server.requests) for _ in "ab"]
         assert [runner.slot.number for runner in runners] == [0, 1]
         direct = model.run_batch(tokens)
@@ -50,7 +52,7 @@ def test_two_sessions_serve_the_slots_with_the_same_numbers(model: OnnxModel) ->
     tokens = real_window_tokens(ReferenceGenome(DEMO_FASTA), model.manifest.window)[:ROWS]
     other = OnnxModel(DEMO_MODEL_DIR, Provider.CPU, ROWS)
     with SessionServer(model, 3, multiprocessing.get_context("spawn")) as server:
-        server.open_more([lambda: other])
+        server.open_sessions([lambda: model, lambda: other])
         runners = [SlotRunner(slot, server.requests) for slot in server.slots]
         with ThreadPoolExecutor(3) as pool:
             results = list(pool.map(lambda runner: [runner(tokens) for _ in range(4)], runners))
@@ -70,14 +72,33 @@ def test_a_session_that_cannot_be_opened_is_logged_and_the_others_serve(
         raise RuntimeError("CUDA failure 2: out of memory")
 
     with SessionServer(model, 1, multiprocessing.get_context("spawn")) as server:
-        server.open_more([out_of_memory])
+        server.open_sessions([out_of_memory, lambda: model])
         runner = SlotRunner(server.slots[0], server.requests)
         np.testing.assert_array_equal(runner(tokens), model.run_batch(tokens))
     assert server.sessions == 1
     assert (
-        "a further model session could not be opened (RuntimeError: CUDA failure 2: out of "
-        "memory); the worker processes' calls run on the others" in caplog.text
+        "a model session could not be opened (RuntimeError: CUDA failure 2: out of memory); "
+        "the worker processes' calls run on the others" in caplog.text
     )
+    # where none can be opened, every call is answered with the error (no worker waits)
+    with SessionServer(model, 1, multiprocessing.get_context("spawn")) as server:
+        server.open_sessions([out_of_memory, out_of_memory])
+        runner = SlotRunner(server.slots[0], server.requests)
+        for _ in range(2):
+            with pytest.raises(RuntimeError) as refused:
+                runner(tokens)
+            assert str(refused.value) == (
+                "the model session of the calling process failed: no model session could be "
+                "opened (RuntimeError: CUDA failure 2: out of memory)"
+            )
+    assert server.sessions == 0
+
+
+def test_a_process_whose_workers_score_scores_nothing_itself() -> None:
+    model = OnnxModel(DEMO_MODEL_DIR, Provider.CPU, ROWS, runner=not_scored_here)
+    assert model.session is None and len(model.manifest.features) == 45
+    with pytest.raises(RuntimeError, match="serves its worker processes' model calls; it scores"):
+        model.run_batch(np.zeros((1, model.tokens_per_frame), dtype=np.int64))
 
 
 def test_slots_past_the_free_shared_memory_are_refused_before_any_is_made(tmp_path: Path) -> None:
