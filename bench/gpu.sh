@@ -4,7 +4,8 @@
 #     run(command="bash bench/gpu.sh", carry=[".whl"], timeout_s=600)
 # Check the Python parts here first, at no device time:
 #     .venv/bin/python bench/gpu_throughput.py --dry-run --rows 8 --seconds 0.1 --rounds 1
-#     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --single 10 --processes 2 --worker-processes 2
+#     .venv/bin/python bench/gpu_end_to_end.py --variants 40 --parity 10 --single 10 --processes 2 \
+#       --worker-processes 2
 # Prints the tables for bench/RESULTS.md; the log (log.txt), figures and GPU load (dmon.txt) land
 # in $OUT (the device's return folder) or /tmp/logoscore-gpu. A rerun can take some sections
 # (model, end_to_end, cls919 by default; host, e2e_more, sessions, mps and copies, by name) and
@@ -52,7 +53,8 @@ want model && step "model only: graphs x rows a call, parity with CPU fp32 (benc
 
 # each run's line: variants/s from start to end (model loads included), and from the sessions'
 # first call to their last, with how busy they were (service.scoring.call_load); /jobs is timed
-# from submission once the worker's processes are registered, chunks of the API's 200 variants
+# from submission once the worker's processes are registered, chunks of the API's 200 variants;
+# first, the served path's logfolds against the CPU's fp32 model over 200 of the SNVs
 if want end_to_end; then
   step "end to end: logoscore score and /jobs, $variants SNVs, 63 Mb contig (bench/gpu_end_to_end.py)"
   nvidia-smi dmon -s u -d 1 > "$out/dmon.txt" 2>&1 &
@@ -78,20 +80,20 @@ fi
 if want e2e_more; then
   step "end to end, variations (bench/gpu_end_to_end.py)"
   echo "-- /jobs in the API's default chunks (200 variants; above: 5,000)"
-  LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants \
+  LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants --parity 0 \
     --single 0 --processes= --workers= --worker-processes 8 --job-chunk 200 2>&1 |
     grep -v -E 'Warning|W:onnxruntime'
   echo "-- 8192 rows a call (the service's default on CUDA: 4096)"
   LOGOSCORE_BATCH_ROWS=8192 LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py \
-    --variants $variants --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+    --variants $variants --parity 0 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
   LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py \
-    --variants $variants --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+    --variants $variants --parity 0 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
   if [ -d /tmp/cls919 ]; then  # left by the cls919 section on a machine still warm
     for rows in 4096 8192; do
       echo "-- LOGO-919's layout, $rows rows a call, --processes 16, VCF out"
       LOGOSCORE_BATCH_ROWS=$rows LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 \
-        python3 bench/gpu_end_to_end.py --variants $variants --single 0 --processes 16 --workers= \
+        python3 bench/gpu_end_to_end.py --variants $variants --parity 0 --single 0 --processes 16 --workers= \
         --output vcf 2>&1 | grep -v -E 'Warning|W:onnxruntime'
     done
   fi
@@ -103,11 +105,11 @@ if want sessions; then
   for n in 3 4; do
     echo "-- demo, $n sessions, --processes 12"
     LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_PROVIDER=cuda timeout 120 python3 bench/gpu_end_to_end.py \
-      --variants $variants --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnx'
+      --variants $variants --parity 0 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnx'
     [ -d /tmp/cls919 ] || continue
     echo "-- LOGO-919's layout, $n sessions, --processes 12, VCF out"
     LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 \
-      python3 bench/gpu_end_to_end.py --variants $variants --single 0 --processes 12 --workers= \
+      python3 bench/gpu_end_to_end.py --variants $variants --parity 0 --single 0 --processes 12 --workers= \
       --output vcf 2>&1 | grep -v -E 'Warning|W:onnx'
   done
 fi
@@ -119,7 +121,7 @@ if want mps; then
   export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps-pipe CUDA_MPS_LOG_DIRECTORY=/tmp/mps-log
   mkdir -p $CUDA_MPS_PIPE_DIRECTORY $CUDA_MPS_LOG_DIRECTORY
   if nvidia-cuda-mps-control -d; then
-    LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants \
+    LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants --parity 0 \
       ${GPU_MPS_ARGS:---single 0 --processes 12 --workers 8} 2>&1 |
       grep -v -E 'Warning|W:onnxruntime'
     echo quit | nvidia-cuda-mps-control

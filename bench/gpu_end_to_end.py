@@ -1,9 +1,11 @@
 """End to end on one GPU: ``logoscore score`` on a VCF of real-looking SNVs against a
-whole-chromosome FASTA (one process on its first ``--single`` records, then ``--processes N``
-on all), then the same VCF as a ``/jobs`` job scored by ``--workers`` ``logoscore worker``
-processes, and by one ``logoscore worker --processes N`` for each N of ``--worker-processes``,
-through a redis-server (the service's in-process runner where there is none), each timed from
-start to the last result written.
+whole-chromosome FASTA (first the served path's parity: every feature's logfold of its first
+``--parity`` SNVs with ``--processes 2`` against the CPU's fp32 model; then one process on its
+first ``--single`` records, then ``--processes N`` on all, each with the rate from the model
+sessions' first call to their last), then the same VCF as a ``/jobs`` job scored by
+``--workers`` ``logoscore worker`` processes, and by one ``logoscore worker --processes N`` for
+each N of ``--worker-processes``, through a redis-server (the service's in-process runner where
+there is none), each timed from submission, once the workers are registered, to finished.
 
 The device machine reaches nothing outside it and its transfer limit leaves no room for a real
 chromosome beside onnxruntime-gpu, so the chromosome is built there from the bundled 6 Mb of
@@ -31,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import redis
 from fastapi.testclient import TestClient
+from numpy.typing import NDArray
 from rq import Worker
 
 from core.reference import ReferenceGenome
@@ -128,20 +131,46 @@ class Run:
         )
 
 
-def cli_run(vcf: Path, out: Path, fasta: Path, variants: int, processes: int) -> Run:
+def cli_run(vcf: Path, out: Path, fasta: Path, variants: int, processes: int, **env: str) -> Run:
     """``logoscore score VCF -o OUT --processes N``, timed (a new process: model loads
-    included)."""
+    included), with ``env`` over this process's environment."""
     command = [sys.executable, "-m", "service.cli", "score", str(vcf), "-o", str(out), "-q"]
     command += ["--processes", str(processes)]
     started = time.perf_counter()
     done = subprocess.run(
         command,
         check=True,
-        env={**os.environ, "LOGOSCORE_FASTA": str(fasta)},
+        env={**os.environ, "LOGOSCORE_FASTA": str(fasta), **env},
         stderr=subprocess.PIPE,
         text=True,
     )
     return Run(variants, time.perf_counter() - started, done.stderr)
+
+
+def _logfolds(tsv: Path) -> NDArray[np.float64]:
+    """Every ``<feature>.logfold`` cell of ``tsv``, a row per variant (empty cells NaN)."""
+    lines = [line for line in tsv.read_text().splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    wanted = [index for index, name in enumerate(header) if name.endswith(".logfold")]
+    cells = [[line.split("\t")[index] for index in wanted] for line in lines[1:]]
+    return np.array([[float(cell) if cell else np.nan for cell in row] for row in cells])
+
+
+def parity(vcf: Path, fasta: Path, work: Path, count: int) -> str:
+    """The served path's numbers on the device (``--processes 2``: the shared sessions, their
+    I/O binding) against the CPU's fp32 model, over ``vcf``'s first ``count`` SNVs: every
+    feature's logfold."""
+    first = first_records(vcf, count, work / "parity.vcf")
+    served, cpu = work / "parity.served.tsv", work / "parity.cpu.tsv"
+    cli_run(first, served, fasta, count, 2)
+    cli_run(first, cpu, fasta, count, 1, LOGOSCORE_PROVIDER="cpu", LOGOSCORE_PRECISION="fp32")
+    difference = np.abs(_logfolds(served) - _logfolds(cpu))
+    if np.isnan(difference).all():
+        return f"parity: no logfold to compare over {count} SNVs"
+    return (
+        f"parity of the served path with the CPU's fp32 model, {count} SNVs x every feature: "
+        f"logfold max {np.nanmax(difference):.4f}, p99 {np.nanpercentile(difference, 99):.4f}"
+    )
 
 
 def _poll(client: TestClient, vcf: Path) -> float:
@@ -248,11 +277,16 @@ def main() -> None:
         default="tsv",
         help="what the CLI runs write (vcf: per feature group and the top features only)",
     )
+    parser.add_argument(
+        "--parity", type=int, default=200, help="SNVs checked against the CPU's fp32 (0: none)"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/logoscore-e2e"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     fasta = write_chromosome(args.work / "chr20_repeated.fa")
     vcf = write_snvs(fasta, args.variants, args.work / "snvs.vcf")
+    if args.parity:
+        print(parity(vcf, fasta, args.work, args.parity))
     if args.single:
         single = first_records(vcf, args.single, args.work / "first.vcf")
         one = cli_run(single, args.work / f"one.{args.output}", fasta, args.single, 1)
