@@ -38,7 +38,7 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 ModelOpener = Callable[[], OnnxModel]
-"""Opens one more session of the served model's file."""
+"""Opens one session of the served model's file (``SessionServer.open_sessions``)."""
 
 Request = tuple[int, int] | None
 """A slot's number and its rows, or ``None``: the server stops."""
