@@ -13,11 +13,11 @@ takes every core (``--threads``).
 """
 
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import replace
 
-from core.vcf import VcfRecord
+from core.status import Status
+from core.vcf import VcfRecord, parse_record
 from service.outputs.formats import ResultWriter
 from service.scoring.engine import ScoringEngine, session_openers
 from service.scoring.model import OnnxModel
@@ -26,8 +26,15 @@ from service.scoring.scores import VariantScore
 from service.scoring.shared_session import ModelOpener, SessionAccess, SessionServer
 from service.settings import Settings
 
-Rendered = list[tuple[list[VariantScore], str]]
-"""Each record's scores (their per-feature values only where asked for) and its output text."""
+RawRecord = tuple[int, int, str]
+"""A record as sent to a worker: its index, line number and text (parsed again there: a tenth
+of the bytes and of the calling process's time that the parsed record costs to send)."""
+
+Outcome = tuple[Status, str | None]
+"""A score's status and message: all the calling process needs of it without a report."""
+
+Rendered = list[tuple[list[VariantScore] | list[Outcome], str]]
+"""Each record's scores (whole, for a report) or their outcomes, and its output text."""
 
 _WORKER: list[tuple[ScoringEngine, ResultWriter]] = []
 """This worker process's engine and writer (one pair), made once by ``_open``."""
@@ -37,16 +44,29 @@ def _open(settings: Settings, writer: ResultWriter, sessions: SessionAccess) -> 
     _WORKER.append((sessions.open_engine(settings), writer))
 
 
-def _score(records: list[VcfRecord], with_values: bool) -> Rendered:
+def _score(records: list[RawRecord], with_values: bool) -> Rendered:
     engine, writer = _WORKER[0]
-    per_record = score_per_record(engine, [record.inputs for record in records])
+    parsed = [parse_record(text, index, line) for index, line, text in records]
+    per_record = score_per_record(engine, [record.inputs for record in parsed])
     return [
         (
-            scores if with_values else [replace(score, values=None) for score in scores],
+            scores if with_values else [(score.status, score.message) for score in scores],
             writer.record(record, scores),
         )
-        for record, scores in zip(records, per_record, strict=True)
+        for record, scores in zip(parsed, per_record, strict=True)
     ]
+
+
+def _scores(record: VcfRecord, sent: Sequence[VariantScore | Outcome]) -> list[VariantScore]:
+    """A record's scores from what its worker sent: whole, or rebuilt from their outcomes."""
+    scores = []
+    for parsed, each in zip(record.inputs, sent, strict=True):
+        if isinstance(each, VariantScore):
+            scores.append(each)
+        else:
+            status, message = each
+            scores.append(VariantScore(parsed, status, message))
+    return scores
 
 
 def _started() -> None:
@@ -59,10 +79,10 @@ class ProcessScoring:
     this process by the sessions ``sessions`` open (default ``session_openers``: sessions of
     ``model``'s file, opened while the workers start; ``model`` itself needs none, its runner
     ``not_scored_here``). A ``ResultWriter`` itself: ``record`` gives the text a worker wrote
-    for that record, header and footer come from ``writer``. The scores come back with their
-    per-feature values only ``with_values`` (a report's): the text holds them, the run's counts
-    need the statuses, and for a model of 919 features the values would be most of what the
-    workers send."""
+    for that record, header and footer come from ``writer``. The scores come back whole only
+    ``with_values`` (a report's); otherwise as their statuses and messages, all the run's counts
+    need (the text holds the rest: sending whole scores, without their values, took a sixth of
+    the calling process's time, ``bench/host_side.py``)."""
 
     def __init__(
         self,
@@ -111,11 +131,12 @@ class ProcessScoring:
             server.open_sessions(self.sessions)  # meanwhile
 
             def submit(chunk: list[VcfRecord]) -> Future[Rendered]:
-                return pool.submit(_score, chunk, self.with_values)
+                raw = [(record.index, record.line, record.text) for record in chunk]
+                return pool.submit(_score, raw, self.with_values)
 
             chunks = batches(records, self.chunk_variants)
             for done, rendered in in_order(chunks, submit, 2 * self.processes):
-                for record, (scores, text) in zip(done, rendered, strict=True):
+                for record, (sent, text) in zip(done, rendered, strict=True):
                     self._texts[record.index] = text
-                    yield record, scores
+                    yield record, _scores(record, sent)
             self.load = server.load.figures().describe(server.sessions)
