@@ -79,7 +79,7 @@ class ChunkInput:
     """Input ALTs in the chunk."""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps(vars(self))  # its fields are JSON values: asdict would copy them
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "ChunkInput":
@@ -98,7 +98,9 @@ class ChunkOutput:
         return dict(Counter(item["status"] for record in self.scores for item in record))
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        # the same text as json.dumps(asdict(self)), without asdict's deep copy of every score
+        # (14.5 -> 5.5 µs a variant, in each worker, for each chunk it stores)
+        return json.dumps(vars(self))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "ChunkOutput":
