@@ -76,25 +76,31 @@ if want cls919; then
     --output vcf 2>&1 | grep -v -E 'Warning|W:onnxruntime'
 fi
 
+# one run of the variation sections below: bench/gpu_end_to_end.py on CUDA, no parity check and
+# no one-process run, /jobs only where asked; the settings to vary come before it, as in
+# LOGOSCORE_MODEL_SESSIONS=1 variation 150 --processes 8
+variation() {
+  local seconds=$1
+  shift
+  LOGOSCORE_PROVIDER=cuda timeout "$seconds" python3 bench/gpu_end_to_end.py \
+    --variants "$variants" --parity 0 --single 0 --workers= "$@" 2>&1 |
+    grep -v -E 'Warning|W:onnxruntime'
+}
+
 # measured before the shared sessions: /jobs in the API's chunks, 8192 rows a call, one session
 if want e2e_more; then
   step "end to end, variations (bench/gpu_end_to_end.py)"
-  echo "-- /jobs in the API's default chunks (200 variants; above: 5,000)"
-  LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants --parity 0 \
-    --single 0 --processes= --workers= --worker-processes 8 --job-chunk 200 2>&1 |
-    grep -v -E 'Warning|W:onnxruntime'
+  echo "-- /jobs in chunks of 5,000 variants (the API's default, measured above: 200)"
+  variation 150 --processes= --worker-processes 8 --job-chunk 5000
   echo "-- 8192 rows a call (the service's default on CUDA: 4096)"
-  LOGOSCORE_BATCH_ROWS=8192 LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py \
-    --variants $variants --parity 0 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  LOGOSCORE_BATCH_ROWS=8192 variation 150 --processes 12
   echo "-- the same with one model session serving the workers (the default on a GPU: 2)"
-  LOGOSCORE_MODEL_SESSIONS=1 LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py \
-    --variants $variants --parity 0 --single 0 --processes 8 --workers= 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+  LOGOSCORE_MODEL_SESSIONS=1 variation 150 --processes 8
   if [ -d /tmp/cls919 ]; then  # left by the cls919 section on a machine still warm
     for rows in 4096 8192; do
       echo "-- LOGO-919's layout, $rows rows a call, --processes 16, VCF out"
-      LOGOSCORE_BATCH_ROWS=$rows LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 \
-        python3 bench/gpu_end_to_end.py --variants $variants --parity 0 --single 0 --processes 16 --workers= \
-        --output vcf 2>&1 | grep -v -E 'Warning|W:onnxruntime'
+      LOGOSCORE_BATCH_ROWS=$rows LOGOSCORE_MODEL_DIR=/tmp/cls919 variation 120 --processes 16 \
+        --output vcf
     done
   fi
 fi
@@ -104,13 +110,11 @@ if want sessions; then
   step "end to end, LOGOSCORE_MODEL_SESSIONS 3 and 4 (bench/gpu_end_to_end.py)"
   for n in 3 4; do
     echo "-- demo, $n sessions, --processes 12"
-    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_PROVIDER=cuda timeout 120 python3 bench/gpu_end_to_end.py \
-      --variants $variants --parity 0 --single 0 --processes 12 --workers= 2>&1 | grep -v -E 'Warning|W:onnx'
+    LOGOSCORE_MODEL_SESSIONS=$n variation 120 --processes 12
     [ -d /tmp/cls919 ] || continue
     echo "-- LOGO-919's layout, $n sessions, --processes 12, VCF out"
-    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_MODEL_DIR=/tmp/cls919 LOGOSCORE_PROVIDER=cuda timeout 120 \
-      python3 bench/gpu_end_to_end.py --variants $variants --parity 0 --single 0 --processes 12 --workers= \
-      --output vcf 2>&1 | grep -v -E 'Warning|W:onnx'
+    LOGOSCORE_MODEL_SESSIONS=$n LOGOSCORE_MODEL_DIR=/tmp/cls919 variation 120 --processes 12 \
+      --output vcf
   done
 fi
 
@@ -121,9 +125,7 @@ if want mps; then
   export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps-pipe CUDA_MPS_LOG_DIRECTORY=/tmp/mps-log
   mkdir -p $CUDA_MPS_PIPE_DIRECTORY $CUDA_MPS_LOG_DIRECTORY
   if nvidia-cuda-mps-control -d; then
-    LOGOSCORE_PROVIDER=cuda timeout 150 python3 bench/gpu_end_to_end.py --variants $variants --parity 0 \
-      ${GPU_MPS_ARGS:---single 0 --processes 12 --workers 8} 2>&1 |
-      grep -v -E 'Warning|W:onnxruntime'
+    variation 150 ${GPU_MPS_ARGS:---processes 12 --workers 8}
     echo quit | nvidia-cuda-mps-control
     tail -n 5 $CUDA_MPS_LOG_DIRECTORY/*.log
   fi
